@@ -1,0 +1,1 @@
+//! Layer transcoding (placeholder, being written).
