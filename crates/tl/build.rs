@@ -13,14 +13,9 @@ use grammers_tl_parser::tl::Definition;
 
 fn load_tl(path: &Path) -> Vec<Definition> {
     let contents = fs::read_to_string(path).expect("read tl schema");
-    parse_tl_file(&contents)
-        .filter_map(|d| match d {
-            Ok(d) => Some(d),
-            // Comment-only and builtin lines (vector, int ...) are reported as errors by the
-            // parser; they are not definitions we generate.
-            Err(_) => None,
-        })
-        .collect()
+    // Builtin lines (vector, int ...) are reported as errors by the parser; they are not
+    // definitions we generate.
+    parse_tl_file(&contents).filter_map(|d| d.ok()).collect()
 }
 
 fn main() {

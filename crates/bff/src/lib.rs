@@ -1,1 +1,63 @@
-//! bff
+//! BFF ("backend for frontend"): the Telegram API methods (core.telegram.org/methods). One module
+//! per TL namespace, one handler function per method, registered with [`Router::method`] under
+//! the generated function type, so dispatch is by constructor id without a hand-written table.
+//!
+//! Requests reach [`RpcService::invoke`] already unwrapped from the MTProto envelope and
+//! re-encoded in the newest layer by the session layer; the result goes back the same way.
+
+mod account;
+mod auth;
+mod context;
+mod convert;
+mod help;
+mod langpack;
+mod messages;
+mod router;
+mod updates;
+mod users;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+pub use context::{BffDeps, RpcContext, RpcError, ServerConfig};
+pub use router::Router;
+
+/// The API as seen by the session layer. A gRPC client can implement this same trait.
+#[async_trait]
+pub trait RpcService: Send + Sync {
+    /// Runs one API call. `request` is a boxed TL function in the newest layer; the result is
+    /// the TL-encoded return value in the newest layer.
+    async fn invoke(&self, ctx: &RpcContext, request: &[u8]) -> Result<Vec<u8>, RpcError>;
+}
+
+/// The in-process API: every namespace's handlers over the shared dependencies.
+pub struct Bff {
+    deps: Arc<BffDeps>,
+    router: Router,
+}
+
+impl Bff {
+    pub fn new(deps: BffDeps) -> Self {
+        let mut router = Router::default();
+        help::register(&mut router);
+        auth::register(&mut router);
+        users::register(&mut router);
+        updates::register(&mut router);
+        account::register(&mut router);
+        messages::register(&mut router);
+        langpack::register(&mut router);
+        Self { deps: Arc::new(deps), router }
+    }
+
+    /// Constructor ids of every implemented method (for diagnostics and tests).
+    pub fn implemented(&self) -> Vec<u32> {
+        self.router.ids()
+    }
+}
+
+#[async_trait]
+impl RpcService for Bff {
+    async fn invoke(&self, ctx: &RpcContext, request: &[u8]) -> Result<Vec<u8>, RpcError> {
+        self.router.dispatch(&self.deps, ctx, request).await
+    }
+}

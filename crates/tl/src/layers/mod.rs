@@ -1,1 +1,283 @@
-//! Layer transcoding (placeholder, being written).
+//! Serving every shipped API layer from code that only knows the newest one
+//! (core.telegram.org/api/invoking#layers, /mtproto/TL, /mtproto/serialize).
+//!
+//! A client declares its layer with `invokeWithLayer` and from then on sends requests and expects
+//! objects encoded in that layer's schema. [`LayerSet`] parses every schema in
+//! `tl-schema/layers/` once at startup and re-encodes TL binary data between the newest layer and
+//! an older one at runtime: constructors are matched by full name, fields by name, flag words are
+//! recomputed, missing required fields get a default value and constructors the other side does
+//! not know are dropped (inside vectors) or replaced by a neutral constructor of the same type.
+//! Adding a layer is adding a schema file; there is no code per type.
+
+mod defaults;
+mod id_map;
+mod plan;
+mod schema;
+mod transcode;
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::str::FromStr;
+
+use grammers_tl_parser::parse_tl_file;
+
+use plan::PairPlan;
+use schema::{Schema, Ty};
+use transcode::Transcoder;
+
+/// How deeply TL values may nest (vectors, boxed objects, wrapped queries) before the input is
+/// rejected; legitimate data stays far below this, hostile data would otherwise recurse freely.
+pub const MAX_DEPTH: u32 = 64;
+
+/// MTProto constructors that carry API content: `gzip_packed`, `msg_container`, `message`,
+/// `rpc_result`.
+const MTPROTO_WRAPPERS: [&str; 4] = ["gzip_packed", "msg_container", "message", "rpc_result"];
+
+/// Why a schema could not be loaded or a TL value could not be re-encoded.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LayerError {
+    #[error("no API layer schema is shipped")]
+    NoSchemas,
+    #[error("layer {layer} schema: {reason}")]
+    Schema { layer: i32, reason: String },
+    #[error("unexpected end of TL input")]
+    UnexpectedEof,
+    #[error("{len} unexpected bytes after the TL value")]
+    TrailingBytes { len: usize },
+    #[error("invalid length prefix in TL input")]
+    BadLength,
+    #[error("constructor {id:#010x} is not a {expected} in layer {layer}")]
+    UnknownConstructor {
+        id: u32,
+        expected: String,
+        layer: i32,
+    },
+    #[error("function {id:#010x} does not exist in layer {layer}")]
+    UnknownFunction { id: u32, layer: i32 },
+    #[error("{name} does not exist in layer {layer}")]
+    MissingInTarget { name: String, layer: i32 },
+    #[error("type {type_name} has no default value in layer {layer}")]
+    NoDefault { type_name: String, layer: i32 },
+    #[error("unknown type {0}")]
+    UnknownType(String),
+    #[error("the result of {0} depends on the query it wraps; pass the inner method id")]
+    GenericResult(String),
+    #[error("TL values nest deeper than {MAX_DEPTH}")]
+    TooDeep,
+    #[error("value {0} does not fit the int this layer expects")]
+    IntOutOfRange(i64),
+    #[error("{0:#010x} is neither boolTrue nor boolFalse")]
+    InvalidBool(u32),
+    #[error("expected a vector, found constructor {0:#010x}")]
+    NotAVector(u32),
+}
+
+/// One shipped layer older than the newest, with its precomputed conversion plans.
+struct OlderLayer {
+    schema: Schema,
+    /// This layer → newest (requests).
+    up: PairPlan,
+    /// Newest → this layer (results, updates).
+    down: PairPlan,
+}
+
+/// The parsed schemas of every shipped layer plus the constructor mappings between the newest
+/// layer and each older one; built once at startup and shared read-only.
+pub struct LayerSet {
+    newest: Schema,
+    /// Oldest first.
+    older: Vec<OlderLayer>,
+    /// Constructor and function ids of mtproto.tl: layer independent, passed through untouched.
+    mtproto_ids: HashSet<u32>,
+}
+
+impl LayerSet {
+    /// The layers embedded at build time from `tl-schema/layers/` and `tl-schema/mtproto.tl`.
+    pub fn embedded() -> Result<LayerSet, LayerError> {
+        Self::from_texts(
+            crate::schema_files::LAYER_SCHEMAS,
+            crate::schema_files::MTPROTO_SCHEMA,
+        )
+    }
+
+    /// Builds a set from schema texts (`(layer, text)`, any order) and the MTProto schema text.
+    pub fn from_texts(layers: &[(i32, &str)], mtproto: &str) -> Result<LayerSet, LayerError> {
+        let mut sorted: Vec<&(i32, &str)> = layers.iter().collect();
+        sorted.sort_by_key(|(layer, _)| *layer);
+        let (newest_entry, older_entries) = sorted.split_last().ok_or(LayerError::NoSchemas)?;
+        let newest = Schema::parse(newest_entry.0, newest_entry.1)?;
+        let mut older = Vec::with_capacity(older_entries.len());
+        for (layer, text) in older_entries {
+            if *layer == newest.layer || older.iter().any(|o: &OlderLayer| o.schema.layer == *layer)
+            {
+                return Err(LayerError::Schema {
+                    layer: *layer,
+                    reason: "layer shipped twice".into(),
+                });
+            }
+            let schema = Schema::parse(*layer, text)?;
+            let up = PairPlan::build(&schema, &newest);
+            let down = PairPlan::build(&newest, &schema);
+            older.push(OlderLayer { schema, up, down });
+        }
+        // Wrappers whose content is layer dependent must be opened by the caller, so they are
+        // not passed through.
+        let mtproto_ids = parse_tl_file(mtproto)
+            .filter_map(Result::ok)
+            .filter(|d| !MTPROTO_WRAPPERS.contains(&d.name.as_str()))
+            .map(|d| d.id)
+            .collect();
+        Ok(LayerSet {
+            newest,
+            older,
+            mtproto_ids,
+        })
+    }
+
+    /// The newest shipped layer: the one the generated Rust types speak.
+    pub fn newest(&self) -> i32 {
+        self.newest.layer
+    }
+
+    /// Every shipped layer, oldest first.
+    pub fn supported(&self) -> Vec<i32> {
+        let mut layers: Vec<i32> = self.older.iter().map(|o| o.schema.layer).collect();
+        layers.push(self.newest.layer);
+        layers
+    }
+
+    /// The shipped schema to use for a client that declared `layer`: the nearest shipped layer
+    /// not above it; the newest for layers above it; the oldest for layers below the oldest.
+    pub fn effective(&self, layer: i32) -> i32 {
+        let supported = self.supported();
+        supported
+            .iter()
+            .rev()
+            .find(|&&l| l <= layer)
+            .or(supported.first())
+            .copied()
+            .unwrap_or(self.newest.layer)
+    }
+
+    /// The id of the constructor or function called `name` (full name, e.g. `auth.sendCode`)
+    /// in the schema [`effective`](Self::effective) for `layer`.
+    pub fn constructor_id(&self, layer: i32, name: &str) -> Option<u32> {
+        let schema = self.schema(layer);
+        schema.constructor_id(name)
+    }
+
+    /// A function call (boxed, starting with its constructor id) encoded in `layer` → newest
+    /// layer. Generic wrappers (`invokeWithLayer`, `initConnection`, ...) are re-encoded with
+    /// the query they wrap. MTProto service messages (`ping`, `msgs_ack`, ...) pass through
+    /// unchanged; containers and `gzip_packed` are the caller's to open (they are errors here).
+    pub fn request_to_newest<'a>(
+        &self,
+        layer: i32,
+        body: &'a [u8],
+    ) -> Result<Cow<'a, [u8]>, LayerError> {
+        let Some(older) = self.older(layer) else {
+            return Ok(Cow::Borrowed(body));
+        };
+        if self.is_mtproto(body) {
+            return Ok(Cow::Borrowed(body));
+        }
+        let transcoder = Transcoder::new(&older.schema, &self.newest, &older.up);
+        transcoder.run(&Ty::Query, &Ty::Query, body).map(Cow::Owned)
+    }
+
+    /// The inverse of [`request_to_newest`](Self::request_to_newest): a function call encoded
+    /// in the newest layer → `layer` (to forward a call to an older peer, and for tests).
+    pub fn request_to_layer<'a>(
+        &self,
+        layer: i32,
+        body: &'a [u8],
+    ) -> Result<Cow<'a, [u8]>, LayerError> {
+        let Some(older) = self.older(layer) else {
+            return Ok(Cow::Borrowed(body));
+        };
+        if self.is_mtproto(body) {
+            return Ok(Cow::Borrowed(body));
+        }
+        let transcoder = Transcoder::new(&self.newest, &older.schema, &older.down);
+        transcoder.run(&Ty::Query, &Ty::Query, body).map(Cow::Owned)
+    }
+
+    /// The result of a call, encoded in the newest layer, → `layer`. `method_id` is the
+    /// newest-layer id of the function that was called; its return type tells how to read the
+    /// result (bare results such as `Vector<long>` carry no type of their own). For generic
+    /// wrappers pass the id of the innermost query.
+    pub fn result_to_layer<'a>(
+        &self,
+        layer: i32,
+        method_id: u32,
+        body: &'a [u8],
+    ) -> Result<Cow<'a, [u8]>, LayerError> {
+        let Some(older) = self.older(layer) else {
+            return Ok(Cow::Borrowed(body));
+        };
+        let Some(function) = self.newest.function(method_id) else {
+            if self.mtproto_ids.contains(&method_id) {
+                return Ok(Cow::Borrowed(body));
+            }
+            return Err(LayerError::UnknownFunction {
+                id: method_id,
+                layer: self.newest.layer,
+            });
+        };
+        if function.result == Ty::Query {
+            return Err(LayerError::GenericResult(function.name.clone()));
+        }
+        let target = self.newest.translate(&function.result, &older.schema)?;
+        let transcoder = Transcoder::new(&self.newest, &older.schema, &older.down);
+        transcoder
+            .run(&function.result, &target, body)
+            .map(Cow::Owned)
+    }
+
+    /// A value of the newest-layer type `type_name` (e.g. `Updates`, `messages.Messages`,
+    /// `Vector<User>`) → `layer`; used for pushed updates.
+    pub fn object_to_layer<'a>(
+        &self,
+        layer: i32,
+        type_name: &str,
+        body: &'a [u8],
+    ) -> Result<Cow<'a, [u8]>, LayerError> {
+        let Some(older) = self.older(layer) else {
+            return Ok(Cow::Borrowed(body));
+        };
+        let parsed = grammers_tl_parser::tl::Type::from_str(type_name)
+            .map_err(|_| LayerError::UnknownType(type_name.to_owned()))?;
+        let source = self.newest.resolve(&parsed);
+        let target = self.newest.translate(&source, &older.schema)?;
+        let transcoder = Transcoder::new(&self.newest, &older.schema, &older.down);
+        transcoder.run(&source, &target, body).map(Cow::Owned)
+    }
+
+    /// The older layer whose schema serves a client of `layer`, or `None` for the newest.
+    fn older(&self, layer: i32) -> Option<&OlderLayer> {
+        let effective = self.effective(layer);
+        self.older.iter().find(|o| o.schema.layer == effective)
+    }
+
+    fn schema(&self, layer: i32) -> &Schema {
+        self.older(layer).map(|o| &o.schema).unwrap_or(&self.newest)
+    }
+
+    fn is_mtproto(&self, body: &[u8]) -> bool {
+        match body.first_chunk::<4>() {
+            Some(id) => self.mtproto_ids.contains(&u32::from_le_bytes(*id)),
+            None => false,
+        }
+    }
+}
+
+impl std::fmt::Debug for LayerSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LayerSet")
+            .field("supported", &self.supported())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,27 @@
+.PHONY: build run test e2e lint up down logs
+
+build:
+	cargo build --release -p echod
+
+run:
+	cargo run --release -p echod -- run
+
+# The README's test command.
+test:
+	./scripts/test.sh
+
+e2e:
+	python3 tests/e2e/run.py
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+up:
+	docker compose -f docker-compose-env.yaml -f docker-compose.yaml up -d --build
+
+down:
+	docker compose -f docker-compose-env.yaml -f docker-compose.yaml down
+
+logs:
+	docker compose -f docker-compose-env.yaml -f docker-compose.yaml logs -f

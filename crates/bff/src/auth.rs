@@ -1,0 +1,384 @@
+//! `auth.*`: login by phone code (core.telegram.org/api/auth, /method/auth.sendCode,
+//! /method/auth.signIn, /method/auth.signUp, /method/auth.logOut).
+//!
+//! There is no SMS gateway: the code is written to the log (and is always 12345 with
+//! `dev_codes`). A code lives `CODE_TTL_SECS` and dies after `MAX_CODE_ATTEMPTS` wrong tries
+//! (then PHONE_CODE_EXPIRED).
+//! auth.signUp is only possible with a hash whose code auth.signIn accepted for a phone that
+//! had no account; that fact is kept by [`VerifiedCodes`], shared by the two handlers.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use echo_storage::{NewUser, PhoneCodeRecord, StorageError};
+use echo_tl::{enums, functions, types};
+use parking_lot::Mutex;
+use rand::Rng;
+
+use crate::context::{BffDeps, RpcContext, RpcError};
+use crate::convert;
+use crate::router::Router;
+
+/// How long a login code stays valid.
+pub const CODE_TTL_SECS: i64 = 300;
+/// Wrong codes accepted per hash before it expires.
+pub const MAX_CODE_ATTEMPTS: i32 = 5;
+/// Login code length (`sentCodeType*.length`).
+pub const CODE_LENGTH: i32 = 5;
+/// The code every phone gets when `ServerConfig::dev_codes` is on.
+pub const DEV_CODE: &str = "12345";
+/// E.164 allows at most 15 digits; shorter than 5 is no phone number anywhere.
+const PHONE_DIGITS: std::ops::RangeInclusive<usize> = 5..=15;
+/// Longest first or last name, in characters.
+pub const NAME_MAX_CHARS: usize = 64;
+const FLOOD_WINDOW_SECS: i64 = 3600;
+
+pub fn register(r: &mut Router) {
+    let verified = Arc::new(VerifiedCodes::default());
+    let for_sign_in = verified.clone();
+    r.public_method(send_code);
+    r.public_method(move |deps, ctx, req: functions::auth::SignIn| {
+        sign_in(deps, ctx, req, for_sign_in.clone())
+    });
+    r.public_method(move |deps, ctx, req: functions::auth::SignUp| {
+        sign_up(deps, ctx, req, verified.clone())
+    });
+    r.method(log_out);
+}
+
+/// Hashes whose code was entered correctly for a phone without an account, until the code's
+/// own expiry. In memory: a server restart between signIn and signUp means asking for a new
+/// code, never signing up without one.
+#[derive(Default)]
+pub struct VerifiedCodes {
+    by_hash: Mutex<HashMap<String, (String, i64)>>,
+}
+
+impl VerifiedCodes {
+    fn insert(&self, hash: &str, phone: &str, expires_at: i64, now: i64) {
+        let mut map = self.by_hash.lock();
+        map.retain(|_, (_, expires)| *expires > now);
+        map.insert(hash.to_string(), (phone.to_string(), expires_at));
+    }
+
+    fn is_verified(&self, hash: &str, phone: &str, now: i64) -> bool {
+        matches!(self.by_hash.lock().get(hash), Some((p, expires)) if p == phone && *expires > now)
+    }
+
+    fn remove(&self, hash: &str) {
+        self.by_hash.lock().remove(hash);
+    }
+}
+
+/// "+1 (555) 000-1" → "15550001". Only digits and the usual separators are accepted.
+pub fn normalize_phone(raw: &str) -> Result<String, RpcError> {
+    let invalid = || RpcError::bad_request("PHONE_NUMBER_INVALID");
+    let mut digits = String::new();
+    for c in raw.chars() {
+        match c {
+            '0'..='9' if digits.len() < *PHONE_DIGITS.end() => digits.push(c),
+            '0'..='9' => return Err(invalid()),
+            '+' | ' ' | '-' | '(' | ')' | '.' => {}
+            _ => return Err(invalid()),
+        }
+    }
+    if PHONE_DIGITS.contains(&digits.len()) {
+        Ok(digits)
+    } else {
+        Err(invalid())
+    }
+}
+
+/// Trims a name and checks its length; `error` is the method's error string for it.
+pub fn validate_name(raw: &str, allow_empty: bool, error: &str) -> Result<String, RpcError> {
+    let name = raw.trim();
+    let chars = name.chars().count();
+    if (chars == 0 && !allow_empty) || chars > NAME_MAX_CHARS || name.chars().any(char::is_control)
+    {
+        return Err(RpcError::bad_request(error));
+    }
+    Ok(name.to_string())
+}
+
+fn new_code(dev_codes: bool) -> String {
+    if dev_codes {
+        DEV_CODE.to_string()
+    } else {
+        format!("{:05}", rand::thread_rng().gen_range(0..100_000))
+    }
+}
+
+fn new_code_hash() -> String {
+    let bytes: [u8; 16] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Seconds until `phone` may get another code: the window frees up once the oldest of the
+/// last `limit` codes is more than an hour old. Found by bisection over `count_since`, which
+/// only runs on the refusal path.
+async fn flood_wait_secs(
+    deps: &BffDeps,
+    phone: &str,
+    limit: i64,
+    now: i64,
+) -> Result<i64, RpcError> {
+    // Invariant: count_since(lo) >= limit, count_since(hi) < limit.
+    let (mut lo, mut hi) = (now - FLOOD_WINDOW_SECS, now + 1);
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if deps.storage.phone_codes.count_since(phone, mid).await? >= limit {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    Ok((lo + FLOOD_WINDOW_SECS - now).max(1))
+}
+
+async fn send_code(
+    deps: Arc<BffDeps>,
+    ctx: RpcContext,
+    req: functions::auth::SendCode,
+) -> Result<enums::auth::SentCode, RpcError> {
+    let phone = normalize_phone(&req.phone_number)?;
+    let limit = deps.config.send_code_per_hour;
+    if limit > 0 {
+        let recent = deps
+            .storage
+            .phone_codes
+            .count_since(&phone, ctx.now - FLOOD_WINDOW_SECS)
+            .await?;
+        if recent >= limit {
+            let wait = flood_wait_secs(&deps, &phone, limit, ctx.now).await?;
+            return Err(RpcError::flood_wait(wait));
+        }
+    }
+    let code = new_code(deps.config.dev_codes);
+    let phone_code_hash = new_code_hash();
+    deps.storage
+        .phone_codes
+        .put(PhoneCodeRecord {
+            phone_code_hash: phone_code_hash.clone(),
+            phone: phone.clone(),
+            code: code.clone(),
+            created_at: ctx.now,
+            expires_at: ctx.now + CODE_TTL_SECS,
+            attempts: 0,
+        })
+        .await?;
+    tracing::info!(phone = %phone, code = %code, "login code (no SMS gateway: read it here)");
+    let registered = deps.storage.users.get_by_phone(&phone).await?.is_some();
+    // Telegram sends registered users the code in the app, others by SMS.
+    let r#type = if registered {
+        enums::auth::SentCodeType::App(types::auth::SentCodeTypeApp {
+            length: CODE_LENGTH,
+        })
+    } else {
+        enums::auth::SentCodeType::Sms(types::auth::SentCodeTypeSms {
+            length: CODE_LENGTH,
+        })
+    };
+    Ok(enums::auth::SentCode::Code(types::auth::SentCode {
+        r#type,
+        phone_code_hash,
+        next_type: None,
+        timeout: None,
+    }))
+}
+
+/// The code record behind `hash`, if it is still usable for `phone`.
+async fn live_code(
+    deps: &BffDeps,
+    hash: &str,
+    phone: &str,
+    now: i64,
+) -> Result<PhoneCodeRecord, RpcError> {
+    if hash.is_empty() {
+        return Err(RpcError::bad_request("PHONE_CODE_HASH_EMPTY"));
+    }
+    let expired = || RpcError::bad_request("PHONE_CODE_EXPIRED");
+    let record = deps
+        .storage
+        .phone_codes
+        .get(hash)
+        .await?
+        .ok_or_else(expired)?;
+    if record.phone != phone {
+        return Err(RpcError::bad_request("PHONE_NUMBER_INVALID"));
+    }
+    // Dead codes stay stored until they age out of the flood window: deleting them would let
+    // a caller reset the per-phone limit by burning codes.
+    if record.expires_at <= now || record.attempts >= MAX_CODE_ATTEMPTS {
+        return Err(expired());
+    }
+    Ok(record)
+}
+
+async fn log_in(deps: &BffDeps, perm_key: i64, user_id: i64, now: i64) -> Result<(), RpcError> {
+    deps.authsession.bind_user(perm_key, user_id, now).await?;
+    Ok(())
+}
+
+fn authorization(user: enums::User) -> enums::auth::Authorization {
+    enums::auth::Authorization::Authorization(types::auth::Authorization {
+        setup_password_required: false,
+        otherwise_relogin_days: None,
+        tmp_sessions: None,
+        future_auth_token: None,
+        user,
+    })
+}
+
+async fn sign_in(
+    deps: Arc<BffDeps>,
+    ctx: RpcContext,
+    req: functions::auth::SignIn,
+    verified: Arc<VerifiedCodes>,
+) -> Result<enums::auth::Authorization, RpcError> {
+    let phone = normalize_phone(&req.phone_number)?;
+    let code = req.phone_code.unwrap_or_default();
+    if code.is_empty() {
+        return Err(RpcError::bad_request("PHONE_CODE_EMPTY"));
+    }
+    let perm_key = ctx.perm_key()?;
+    let hash = req.phone_code_hash;
+    let record = live_code(&deps, &hash, &phone, ctx.now).await?;
+    if record.code != code.trim() {
+        deps.storage.phone_codes.record_attempt(&hash).await?;
+        return Err(RpcError::bad_request("PHONE_CODE_INVALID"));
+    }
+    match deps.storage.users.get_by_phone(&phone).await? {
+        Some(user) => {
+            deps.storage.phone_codes.delete(&hash).await?;
+            log_in(&deps, perm_key, user.id, ctx.now).await?;
+            tracing::info!(user_id = user.id, perm_key, "signed in");
+            Ok(authorization(convert::user(&user, user.id, ctx.now)))
+        }
+        None => {
+            verified.insert(&hash, &phone, record.expires_at, ctx.now);
+            Ok(enums::auth::Authorization::SignUpRequired(
+                types::auth::AuthorizationSignUpRequired {
+                    terms_of_service: None,
+                },
+            ))
+        }
+    }
+}
+
+async fn sign_up(
+    deps: Arc<BffDeps>,
+    ctx: RpcContext,
+    req: functions::auth::SignUp,
+    verified: Arc<VerifiedCodes>,
+) -> Result<enums::auth::Authorization, RpcError> {
+    let phone = normalize_phone(&req.phone_number)?;
+    let first_name = validate_name(&req.first_name, false, "FIRST_NAME_INVALID")?;
+    let last_name = validate_name(&req.last_name, true, "LASTNAME_INVALID")?;
+    let perm_key = ctx.perm_key()?;
+    let hash = req.phone_code_hash;
+    live_code(&deps, &hash, &phone, ctx.now).await?;
+    if !verified.is_verified(&hash, &phone, ctx.now) {
+        // No correct code was entered with this hash: sign-up needs auth.signIn first.
+        return Err(RpcError::bad_request("PHONE_CODE_INVALID"));
+    }
+    if deps.storage.users.get_by_phone(&phone).await?.is_some() {
+        return Err(RpcError::bad_request("PHONE_NUMBER_OCCUPIED"));
+    }
+    let access_hash = loop {
+        let h: i64 = rand::random();
+        if h != 0 {
+            break h;
+        }
+    };
+    let created = deps
+        .storage
+        .users
+        .create(NewUser {
+            phone,
+            first_name,
+            last_name,
+            access_hash,
+            now: ctx.now,
+        })
+        .await;
+    let user = match created {
+        Ok(user) => user,
+        Err(StorageError::Conflict(_)) => {
+            return Err(RpcError::bad_request("PHONE_NUMBER_OCCUPIED"))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    deps.storage.phone_codes.delete(&hash).await?;
+    verified.remove(&hash);
+    log_in(&deps, perm_key, user.id, ctx.now).await?;
+    tracing::info!(user_id = user.id, perm_key, "signed up");
+    Ok(authorization(convert::user(&user, user.id, ctx.now)))
+}
+
+async fn log_out(
+    deps: Arc<BffDeps>,
+    ctx: RpcContext,
+    _req: functions::auth::LogOut,
+) -> Result<enums::auth::LoggedOut, RpcError> {
+    deps.authsession.log_out(ctx.perm_key()?).await?;
+    Ok(enums::auth::LoggedOut::Out(types::auth::LoggedOut {
+        future_auth_token: None,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_normalize_to_digits() {
+        assert_eq!(normalize_phone("+1 555-0001").unwrap(), "15550001");
+        assert_eq!(normalize_phone("(15) 550.001").unwrap(), "15550001");
+        for bad in [
+            "",
+            "+",
+            "1234",
+            "1234567890123456",
+            "1555000a",
+            "１５５５０００１",
+        ] {
+            assert_eq!(
+                normalize_phone(bad).unwrap_err().message,
+                "PHONE_NUMBER_INVALID",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(validate_name("  Ann ", false, "X").unwrap(), "Ann");
+        assert!(validate_name("   ", false, "X").is_err());
+        assert_eq!(validate_name("", true, "X").unwrap(), "");
+        assert!(validate_name(&"a".repeat(65), false, "X").is_err());
+        assert!(validate_name(&"é".repeat(64), false, "X").is_ok());
+        assert!(validate_name("a\nb", false, "X").is_err());
+    }
+
+    #[test]
+    fn codes_and_hashes_have_the_right_shape() {
+        assert_eq!(new_code(true), DEV_CODE);
+        let code = new_code(false);
+        assert_eq!(code.len(), 5);
+        assert!(code.chars().all(|c| c.is_ascii_digit()));
+        let hash = new_code_hash();
+        assert_eq!(hash.len(), 32);
+        assert_ne!(hash, new_code_hash());
+    }
+
+    #[test]
+    fn verified_codes_expire_and_are_phone_bound() {
+        let v = VerifiedCodes::default();
+        v.insert("h", "15550001", 100, 0);
+        assert!(v.is_verified("h", "15550001", 99));
+        assert!(!v.is_verified("h", "15550002", 99));
+        assert!(!v.is_verified("h", "15550001", 100));
+        v.remove("h");
+        assert!(!v.is_verified("h", "15550001", 0));
+    }
+}

@@ -1,0 +1,116 @@
+//! What every handler receives: the caller ([`RpcContext`]), the services it may use
+//! ([`BffDeps`]), and how it fails ([`RpcError`], core.telegram.org/api/errors).
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use echo_authsession::AuthSessionService;
+use echo_storage::Storage;
+
+/// Static server settings the API exposes (help.getConfig) or obeys.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// The DC id clients are told they are on (`Config.this_dc`).
+    pub dc_id: i32,
+    /// The address clients should connect to (IPv4 or IPv6 literal).
+    pub public_host: String,
+    pub public_port: u16,
+    /// Every login code is 12345 (development and tests).
+    pub dev_codes: bool,
+    /// Login codes sent to one phone per hour before FLOOD_WAIT.
+    pub send_code_per_hour: i64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            dc_id: 2,
+            public_host: "127.0.0.1".into(),
+            public_port: 10443,
+            dev_codes: false,
+            send_code_per_hour: 10,
+        }
+    }
+}
+
+/// Services the handlers use; passed explicitly (no globals), so two servers can run in one process.
+pub struct BffDeps {
+    pub storage: Storage,
+    pub authsession: Arc<dyn AuthSessionService>,
+    pub config: ServerConfig,
+}
+
+/// Who is calling and over what.
+#[derive(Clone, Debug)]
+pub struct RpcContext {
+    /// The key the call was encrypted with (a temp key when PFS is used).
+    pub auth_key_id: i64,
+    /// The permanent key the authorization lives on (None: unbound temp key).
+    pub perm_auth_key_id: Option<i64>,
+    pub session_id: i64,
+    /// msg_id of the message that carried the call.
+    pub msg_id: i64,
+    /// The layer the client declared (its objects are re-encoded for it by the session layer).
+    pub layer: i32,
+    /// The logged-in user, if any.
+    pub user_id: Option<i64>,
+    pub client_ip: Option<IpAddr>,
+    /// Unix time when the call arrived.
+    pub now: i64,
+}
+
+impl RpcContext {
+    /// The logged-in user; handlers registered with `Router::method` are only called with one.
+    pub fn user(&self) -> Result<i64, RpcError> {
+        self.user_id.ok_or_else(RpcError::unauthorized)
+    }
+
+    pub fn perm_key(&self) -> Result<i64, RpcError> {
+        self.perm_auth_key_id.ok_or_else(|| RpcError::new(401, "AUTH_KEY_PERM_EMPTY"))
+    }
+}
+
+/// An `rpc_error` answer.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{code} {message}")]
+pub struct RpcError {
+    pub code: i32,
+    pub message: String,
+}
+
+impl RpcError {
+    pub fn new(code: i32, message: &str) -> Self {
+        Self { code, message: message.to_string() }
+    }
+
+    pub fn bad_request(message: &str) -> Self {
+        Self::new(400, message)
+    }
+
+    /// "Not logged in": what clients expect before sign-in.
+    pub fn unauthorized() -> Self {
+        Self::new(401, "AUTH_KEY_UNREGISTERED")
+    }
+
+    pub fn flood_wait(seconds: i64) -> Self {
+        Self { code: 420, message: format!("FLOOD_WAIT_{seconds}") }
+    }
+
+    pub fn internal() -> Self {
+        Self::new(500, "INTERNAL")
+    }
+}
+
+impl From<echo_storage::StorageError> for RpcError {
+    fn from(e: echo_storage::StorageError) -> Self {
+        tracing::error!(error = %e, "storage error");
+        RpcError::internal()
+    }
+}
+
+impl From<echo_authsession::AuthSessionError> for RpcError {
+    fn from(e: echo_authsession::AuthSessionError) -> Self {
+        tracing::error!(error = %e, "authsession error");
+        RpcError::internal()
+    }
+}

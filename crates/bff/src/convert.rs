@@ -1,0 +1,311 @@
+//! Storage records → layer-230 TL objects, in one place so every handler shows a user, a
+//! message or a dialog the same way (core.telegram.org/constructor/user, /constructor/message,
+//! /constructor/dialog, /constructor/peerNotifySettings, /api/peers).
+
+use echo_storage::{BoxMessage, DialogRecord, Peer, UserRecord};
+use echo_tl::{enums, types, Deserializable};
+
+/// How long one `account.updateStatus(offline=false)` keeps a user online; Telegram clients
+/// renew it every `online_update_period_ms` (210 s), so 300 s bridges one missed renewal.
+pub const ONLINE_SECS: i64 = 300;
+
+pub fn peer(p: Peer) -> enums::Peer {
+    match p {
+        Peer::User(user_id) => enums::Peer::User(types::PeerUser { user_id }),
+        Peer::Chat(chat_id) => enums::Peer::Chat(types::PeerChat { chat_id }),
+        Peer::Channel(channel_id) => enums::Peer::Channel(types::PeerChannel { channel_id }),
+    }
+}
+
+fn date(unix: i64) -> i32 {
+    crate::help::tl_date(unix)
+}
+
+/// `users.last_seen_at` holds the moment the user is last seen online: account.updateStatus
+/// sets it `ONLINE_SECS` ahead while the user is online and to "now" when they go offline.
+pub fn user_status(last_seen_at: i64, now: i64) -> enums::UserStatus {
+    if last_seen_at > now {
+        enums::UserStatus::Online(types::UserStatusOnline {
+            expires: date(last_seen_at),
+        })
+    } else if last_seen_at > 0 {
+        enums::UserStatus::Offline(types::UserStatusOffline {
+            was_online: date(last_seen_at),
+        })
+    } else {
+        enums::UserStatus::Recently(types::UserStatusRecently { by_me: false })
+    }
+}
+
+/// A user as `viewer` sees it: `self` and the phone number only for the user themself; a
+/// deleted account keeps only its id and access hash (the `deleted` flag).
+pub fn user(rec: &UserRecord, viewer: i64, now: i64) -> enums::User {
+    let is_self = rec.id == viewer;
+    let shown = !rec.deleted;
+    let non_empty = |s: &str| (shown && !s.is_empty()).then(|| s.to_string());
+    enums::User::User(types::User {
+        is_self,
+        contact: false,
+        mutual_contact: false,
+        deleted: rec.deleted,
+        bot: false,
+        bot_chat_history: false,
+        bot_nochats: false,
+        verified: false,
+        restricted: false,
+        min: false,
+        bot_inline_geo: false,
+        support: false,
+        scam: false,
+        apply_min_photo: false,
+        fake: false,
+        bot_attach_menu: false,
+        premium: false,
+        attach_menu_enabled: false,
+        bot_can_edit: false,
+        close_friend: false,
+        stories_hidden: false,
+        stories_unavailable: false,
+        contact_require_premium: false,
+        bot_business: false,
+        bot_has_main_app: false,
+        bot_forum_view: false,
+        bot_forum_can_manage_topics: false,
+        bot_can_manage_bots: false,
+        bot_guestchat: false,
+        bot_guard: false,
+        id: rec.id,
+        access_hash: Some(rec.access_hash),
+        first_name: non_empty(&rec.first_name),
+        last_name: non_empty(&rec.last_name),
+        username: rec.username.as_deref().and_then(non_empty),
+        phone: if is_self { non_empty(&rec.phone) } else { None },
+        photo: None,
+        status: shown.then(|| user_status(rec.last_seen_at, now)),
+        bot_info_version: None,
+        restriction_reason: None,
+        bot_inline_placeholder: None,
+        lang_code: None,
+        emoji_status: None,
+        usernames: None,
+        stories_max_id: None,
+        color: None,
+        profile_color: None,
+        bot_active_users: None,
+        bot_verification_icon: None,
+        send_paid_messages_stars: None,
+        linked_community_id: None,
+    })
+}
+
+/// Telegram's defaults for a chat nobody changed: previews shown, sound on, not muted.
+pub fn default_notify_settings() -> enums::PeerNotifySettings {
+    enums::PeerNotifySettings::Settings(types::PeerNotifySettings {
+        show_previews: Some(true),
+        silent: Some(false),
+        mute_until: Some(0),
+        ios_sound: None,
+        android_sound: None,
+        other_sound: None,
+        stories_muted: None,
+        stories_hide_sender: None,
+        stories_ios_sound: None,
+        stories_android_sound: None,
+        stories_other_sound: None,
+    })
+}
+
+/// Decodes an opaque TL blob the BFF stored itself; a blob that no longer parses (a schema
+/// change) is dropped from the answer rather than failing the whole call.
+fn decode_blob<T: Deserializable>(bytes: &[u8], what: &str) -> Option<T> {
+    if bytes.is_empty() {
+        return None;
+    }
+    match T::from_bytes(bytes) {
+        Ok(value) => Some(value),
+        Err(e) => {
+            tracing::warn!(error = %e, what, "stored TL blob does not decode; leaving it out");
+            None
+        }
+    }
+}
+
+/// A message as stored in `viewer`'s box (message ids and pts are per user).
+pub fn message(m: &BoxMessage, viewer: i64) -> enums::Message {
+    // Saved Messages: the dialog with oneself. saved_peer_id names the sub-dialog the message
+    // is filed under, which for a message written there directly is the user themself.
+    let saved_peer_id = (m.peer == Peer::User(viewer)).then(|| peer(Peer::User(viewer)));
+    let entities: Option<Vec<enums::MessageEntity>> = decode_blob(&m.entities, "entities");
+    enums::Message::Message(types::Message {
+        out: m.out,
+        mentioned: false,
+        media_unread: false,
+        silent: false,
+        post: false,
+        from_scheduled: false,
+        legacy: false,
+        edit_hide: false,
+        pinned: false,
+        noforwards: false,
+        invert_media: false,
+        offline: false,
+        video_processing_pending: false,
+        paid_suggested_post_stars: false,
+        paid_suggested_post_ton: false,
+        id: m.id,
+        from_id: Some(peer(Peer::User(m.from_id))),
+        from_boosts_applied: None,
+        from_rank: None,
+        peer_id: peer(m.peer),
+        saved_peer_id,
+        fwd_from: decode_blob(&m.fwd, "fwd_from"),
+        via_bot_id: None,
+        via_business_bot_id: None,
+        guestchat_via_from: None,
+        reply_to: m.reply_to_msg_id.map(reply_header),
+        date: date(m.date),
+        message: m.message.clone(),
+        media: decode_blob(&m.media, "media"),
+        reply_markup: None,
+        entities: entities.filter(|e| !e.is_empty()),
+        views: None,
+        forwards: None,
+        replies: None,
+        edit_date: m.edit_date.map(date),
+        post_author: None,
+        grouped_id: None,
+        reactions: None,
+        restriction_reason: None,
+        ttl_period: None,
+        quick_reply_shortcut_id: None,
+        effect: None,
+        factcheck: None,
+        report_delivery_until_date: None,
+        paid_message_stars: None,
+        suggested_post: None,
+        schedule_repeat_period: None,
+        summary_from_language: None,
+        rich_message: None,
+    })
+}
+
+fn reply_header(reply_to_msg_id: i32) -> enums::MessageReplyHeader {
+    enums::MessageReplyHeader::Header(types::MessageReplyHeader {
+        reply_to_scheduled: false,
+        forum_topic: false,
+        quote: false,
+        reply_to_ephemeral: false,
+        reply_to_msg_id: Some(reply_to_msg_id),
+        reply_to_peer_id: None,
+        reply_from: None,
+        reply_media: None,
+        reply_to_top_id: None,
+        quote_text: None,
+        quote_entities: None,
+        quote_offset: None,
+        todo_item_id: None,
+        poll_option: None,
+    })
+}
+
+pub fn dialog(d: &DialogRecord) -> enums::Dialog {
+    enums::Dialog::Dialog(types::Dialog {
+        pinned: d.pinned,
+        unread_mark: d.unread_mark,
+        view_forum_as_messages: false,
+        peer: peer(d.peer),
+        top_message: d.top_message,
+        read_inbox_max_id: d.read_inbox_max_id,
+        read_outbox_max_id: d.read_outbox_max_id,
+        unread_count: d.unread_count,
+        unread_mentions_count: 0,
+        unread_reactions_count: 0,
+        unread_poll_votes_count: 0,
+        notify_settings: default_notify_settings(),
+        pts: None,
+        draft: None,
+        folder_id: None,
+        ttl_period: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use echo_tl::Serializable;
+
+    fn record(id: i64) -> UserRecord {
+        UserRecord {
+            id,
+            access_hash: 77,
+            phone: "15550001".into(),
+            first_name: "Ann".into(),
+            last_name: String::new(),
+            username: None,
+            about: String::new(),
+            last_seen_at: 0,
+            created_at: 0,
+            deleted: false,
+        }
+    }
+
+    #[test]
+    fn phone_and_self_flag_only_for_the_user_themself() {
+        let enums::User::User(me) = user(&record(5), 5, 100) else {
+            panic!("user expected")
+        };
+        assert!(me.is_self);
+        assert_eq!(me.phone.as_deref(), Some("15550001"));
+        assert_eq!(me.last_name, None);
+        let enums::User::User(other) = user(&record(5), 6, 100) else {
+            panic!("user expected")
+        };
+        assert!(!other.is_self);
+        assert_eq!(other.phone, None);
+        assert_eq!(other.access_hash, Some(77));
+    }
+
+    #[test]
+    fn status_follows_last_seen() {
+        assert!(matches!(user_status(150, 100), enums::UserStatus::Online(s) if s.expires == 150));
+        assert!(
+            matches!(user_status(90, 100), enums::UserStatus::Offline(s) if s.was_online == 90)
+        );
+        assert!(matches!(
+            user_status(0, 100),
+            enums::UserStatus::Recently(_)
+        ));
+    }
+
+    #[test]
+    fn saved_message_round_trips_entities() {
+        let entities = vec![enums::MessageEntity::Bold(types::MessageEntityBold {
+            offset: 0,
+            length: 2,
+        })];
+        let m = BoxMessage {
+            user_id: 5,
+            id: 3,
+            peer: Peer::User(5),
+            from_id: 5,
+            out: true,
+            date: 1000,
+            message: "hi".into(),
+            entities: entities.to_bytes(),
+            media: Vec::new(),
+            reply_to_msg_id: None,
+            random_id: Some(9),
+            fwd: vec![1, 2, 3],
+            pts: 4,
+            edit_date: None,
+        };
+        let enums::Message::Message(tl) = message(&m, 5) else {
+            panic!("message expected")
+        };
+        assert!(tl.out);
+        assert_eq!(tl.entities, Some(entities));
+        assert_eq!(tl.saved_peer_id, Some(peer(Peer::User(5))));
+        // A blob that does not decode is left out instead of failing.
+        assert_eq!(tl.fwd_from, None);
+    }
+}

@@ -1,0 +1,67 @@
+//! The `Storage` bundle: one handle per aggregate store, plus health and shutdown.
+//!
+//! Each field is an `Arc<dyn Trait>` so a deployment can swap one aggregate for another
+//! implementation (a cache, a remote service) while keeping the rest on SQL.
+
+use std::sync::Arc;
+
+use crate::error::StorageResult;
+use crate::sqlx_store::SqlStore;
+use crate::traits::{
+    AuthKeyStore, AuthorizationStore, DialogStore, MessageStore, PhoneCodeStore, StorageLifecycle,
+    UpdateStateStore, UserStore,
+};
+
+/// Every store the server needs, cheap to clone.
+#[derive(Clone)]
+pub struct Storage {
+    pub auth_keys: Arc<dyn AuthKeyStore>,
+    pub users: Arc<dyn UserStore>,
+    pub authorizations: Arc<dyn AuthorizationStore>,
+    pub phone_codes: Arc<dyn PhoneCodeStore>,
+    pub messages: Arc<dyn MessageStore>,
+    pub dialogs: Arc<dyn DialogStore>,
+    pub update_states: Arc<dyn UpdateStateStore>,
+    pub lifecycle: Arc<dyn StorageLifecycle>,
+}
+
+impl Storage {
+    /// Connects to `sqlite://PATH?mode=rwc`, `sqlite::memory:` or
+    /// `mysql://user:pass@host:port/db` and applies pending migrations.
+    pub async fn connect(url: &str) -> StorageResult<Storage> {
+        let store = SqlStore::connect(url).await?;
+        tracing::info!(backend = store.dialect().name(), "storage connected");
+        Ok(Storage::from_sql(Arc::new(store)))
+    }
+
+    /// Every store backed by the same SQL pool.
+    pub fn from_sql(store: Arc<SqlStore>) -> Storage {
+        Storage {
+            auth_keys: store.clone(),
+            users: store.clone(),
+            authorizations: store.clone(),
+            phone_codes: store.clone(),
+            messages: store.clone(),
+            dialogs: store.clone(),
+            update_states: store.clone(),
+            lifecycle: store,
+        }
+    }
+
+    /// Readiness probe: one round trip to the database.
+    pub async fn ping(&self) -> StorageResult<()> {
+        self.lifecycle.ping().await
+    }
+
+    /// Graceful shutdown: lets running queries finish, then closes the pool. Calls made
+    /// afterwards fail with `StorageError::Database`.
+    pub async fn close(&self) {
+        self.lifecycle.close().await;
+    }
+}
+
+impl std::fmt::Debug for Storage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Storage").finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,75 @@
+//! One storage test suite, run against SQLite and against MySQL/MariaDB.
+//!
+//! Every case is an `async fn(Ctx) -> anyhow::Result<()>`; `suite!` turns each into a
+//! `sqlite::<case>` and a `mysql::<case>` test, each on its own fresh database.
+
+mod auth_cases;
+mod dialog_cases;
+mod harness;
+mod message_cases;
+mod user_cases;
+
+macro_rules! suite {
+    ($($module:ident :: $case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    crate::harness::sqlite(crate::$module::$case).await;
+                }
+            )*
+        }
+        mod mysql {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    crate::harness::mysql(crate::$module::$case).await;
+                }
+            )*
+        }
+    };
+}
+
+suite!(
+    auth_cases::auth_keys_put_get_bind,
+    auth_cases::authorizations_bind_unbind,
+    auth_cases::phone_codes,
+    auth_cases::migrations_are_idempotent,
+    user_cases::users_create_and_conflict,
+    user_cases::usernames_are_case_insensitive,
+    user_cases::profile_and_last_seen,
+    message_cases::append_allocates_per_user_ids_and_pts,
+    message_cases::random_id_dedupe,
+    message_cases::concurrent_appends_get_distinct_ids,
+    message_cases::history_offsets,
+    message_cases::count_and_search,
+    message_cases::edit_and_delete,
+    dialog_cases::dialogs_ordering_and_paging,
+    dialog_cases::dialogs_read_state,
+);
+
+/// `sqlite::memory:` keeps its single connection, so data survives between calls.
+#[tokio::test]
+async fn sqlite_in_memory_keeps_data() {
+    let storage = echo_storage::Storage::connect("sqlite::memory:")
+        .await
+        .expect("in-memory SQLite");
+    let user = storage
+        .users
+        .create(user_cases::new_user("15550001", "Mem"))
+        .await
+        .expect("create");
+    assert_eq!(user.id, echo_storage::FIRST_USER_ID);
+    let again = storage.users.get_by_phone("15550001").await.expect("get");
+    assert_eq!(again, Some(user));
+    storage.ping().await.expect("ping");
+    storage.close().await;
+}
+
+#[tokio::test]
+async fn unsupported_url_is_rejected() {
+    let err = echo_storage::Storage::connect("postgres://localhost/db")
+        .await
+        .expect_err("postgres is not supported");
+    assert!(matches!(err, echo_storage::StorageError::BadUrl(_)));
+}

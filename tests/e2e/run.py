@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+"""End-to-end runner: real Telegram client libraries against a live echod (stdlib only).
+
+    python3 tests/e2e/run.py [--list] [--only NAME] [--keep] [--timeout S] [--verbose]
+
+Builds echod (`cargo build -p echod`, or uses $ECHOD_BIN), prepares the client
+virtualenvs (setup.sh), starts echod on free ports with a fresh temp data dir and
+ECHO_DEV_CODES=1, runs every scenario of scenarios.py as a subprocess under the
+client's own venv python, and ends with the line `N passed, N failed`
+(exit status 1 if anything failed). See README.md for what each scenario checks.
+"""
+
+import argparse
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from echod_process import Echod, free_port, locate_echod, tail_text
+from garbage import GarbageStorm
+from scenarios import build_scenarios, phone_for, select
+
+E2E = Path(__file__).resolve().parent
+CLIENT_SCRIPTS = {
+    "telethon": E2E / "clients" / "telethon_flow.py",
+    "pyrofork": E2E / "clients" / "pyrofork_flow.py",
+    "kurigram": E2E / "clients" / "kurigram_flow.py",
+}
+CACHE = Path(os.environ.get("ECHO_E2E_CACHE", Path.home() / ".cache" / "echo-e2e"))
+HOST = "127.0.0.1"
+# The garbage keeps coming for at least this long, even if the real login is quicker.
+STORM_MIN_SECONDS = 8.0
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--list", action="store_true", help="list scenarios and exit")
+    parser.add_argument("--only", metavar="NAME", help="run NAME (and what it depends on)")
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, data)")
+    parser.add_argument("--timeout", type=float, default=120.0, help="per scenario, seconds")
+    parser.add_argument("--suite-timeout", type=float, default=1800.0, help="whole run, seconds")
+    parser.add_argument("--no-build", action="store_true", help="do not run cargo build")
+    parser.add_argument("--no-setup", action="store_true", help="do not run setup.sh")
+    parser.add_argument("--verbose", action="store_true",
+                        help="debug logging in clients; print client output on success too")
+    return parser.parse_args(argv)
+
+
+class Outcome:
+    def __init__(self, name, ok, reason="", seconds=0.0):
+        self.name, self.ok, self.reason, self.seconds = name, ok, reason, seconds
+
+
+class Runner:
+    def __init__(self, args, workdir):
+        self.args = args
+        self.workdir = workdir
+        self.run_tag = random.randrange(10000)
+        self.started = time.monotonic()
+        self.echod = None
+        self.echod_problem = None
+        self.start_failures = 0
+        self.current_client = None
+        self.venv_problem = {}
+        self.outcomes = {}
+
+    # ------------------------------------------------------------ preparation
+
+    def prepare(self):
+        if not self.args.no_setup:
+            done = subprocess.run(["bash", str(E2E / "setup.sh")], stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True)
+            print(done.stdout, end="", flush=True)
+            if done.returncode != 0:
+                print("run.py: setup.sh failed", flush=True)
+        for client in CLIENT_SCRIPTS:
+            if not self.venv_python(client).is_file():
+                self.venv_problem[client] = f"no venv at {CACHE / client} (run setup.sh)"
+        binary, why = locate_echod(not self.args.no_build, self.workdir / "build.log")
+        if binary is None:
+            print(f"run.py: echod unavailable: {why}", flush=True)
+            self.echod_problem = "echod unavailable (see above)"
+            return
+        self.echod = Echod(binary, self.workdir / "data", self.workdir / "echod.log",
+                           free_port(), free_port())
+        while self.echod.http_port == self.echod.port:
+            self.echod.http_port = free_port()
+        print(f"run.py: echod {binary} MTProto 127.0.0.1:{self.echod.port} "
+              f"HTTP 127.0.0.1:{self.echod.http_port} data {self.echod.data_dir}", flush=True)
+        self.ensure_server()
+
+    def venv_python(self, client):
+        return CACHE / client / "bin" / "python"
+
+    def ensure_server(self):
+        """Starts echod if it is not running; remembers why it could not."""
+        if self.echod is None or self.echod.alive():
+            return
+        if self.start_failures >= 2:
+            return  # each failed start can cost a minute: stop trying
+        offset = self.echod.log_offset()
+        why = self.echod.start()
+        if why is None:
+            self.echod_problem = None
+            return
+        self.start_failures += 1
+        self.echod.stop(grace=2)
+        self.echod_problem = f"echod did not become ready: {why}"
+        print(f"run.py: {self.echod_problem}\n--- echod log ---\n"
+              f"{self.echod.log_since(offset, 40)}\n---", flush=True)
+
+    # ------------------------------------------------------------ scenarios
+
+    def remaining(self):
+        return self.args.suite_timeout - (time.monotonic() - self.started)
+
+    def session_file(self, scenario_name):
+        return self.workdir / "sessions" / f"{scenario_name}.json"
+
+    def client_command(self, scenario, timeout):
+        cmd = [str(self.venv_python(scenario.client)), "-u", str(CLIENT_SCRIPTS[scenario.client]),
+               HOST, str(self.echod.port), str(self.echod.pem_path),
+               phone_for(self.run_tag, scenario.phone_slot), scenario.phase,
+               str(self.session_file(scenario.session_of))]
+        if scenario.client == "telethon":
+            cmd.append(scenario.transport)
+        return cmd + ["--deadline", str(max(5.0, timeout - 10.0))]
+
+    def start_client(self, scenario, timeout, log_path):
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        if self.args.verbose:
+            env["ECHO_E2E_DEBUG"] = "1"
+        log = open(log_path, "wb")
+        try:
+            self.current_client = subprocess.Popen(self.client_command(scenario, timeout), stdout=log,
+                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    cwd=self.workdir, env=env, start_new_session=True)
+            return self.current_client
+        finally:
+            log.close()
+
+    @staticmethod
+    def wait_client(proc, timeout):
+        try:
+            proc.wait(timeout)
+            return None
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return f"timed out after {timeout:.0f}s (killed)"
+
+    def run_client(self, scenario, timeout, log_path, storm=None):
+        """Runs one client script; returns None on success, else why it failed."""
+        began = time.monotonic()
+        if storm is not None:
+            storm.start()
+            time.sleep(1.0)  # let the garbage build up before the real client connects
+        proc = self.start_client(scenario, timeout, log_path)
+        why = self.wait_client(proc, timeout)
+        if storm is not None:
+            storm.stop_event.wait(max(0.0, STORM_MIN_SECONDS - (time.monotonic() - began)))
+            storm.stop()
+            print(f"  {storm.summary()}", flush=True)
+        output = log_path.read_text(errors="replace")
+        if why is None and proc.returncode != 0:
+            why = f"exit code {proc.returncode}"
+        if why is None and "RESULT OK" not in output:
+            why = "exited 0 without a RESULT OK line"
+        if why is not None:
+            results = [line for line in output.splitlines() if line.startswith("RESULT")]
+            if results:
+                why = f"{why}: {results[-1]}"
+        return why
+
+    def run_restart(self):
+        graceful, code, seconds = self.echod.stop(grace=10.0)
+        problems = []
+        if not graceful:
+            problems.append("did not exit within 10s of SIGTERM (killed)")
+        elif code != 0:
+            problems.append(f"exited with code {code} after SIGTERM (expected 0)")
+        print(f"  echod stopped in {seconds:.1f}s (exit code {code})", flush=True)
+        self.ensure_server()
+        if self.echod_problem:
+            problems.append(self.echod_problem)
+        return "; ".join(problems) or None
+
+    def run_one(self, scenario):
+        unmet = [d for d in scenario.depends if not self.outcomes.get(d, Outcome(d, False)).ok]
+        if unmet:
+            return f"not run: depends on {', '.join(unmet)} which did not pass", False
+        if self.remaining() < 5:
+            return "not run: suite timeout reached", False
+        if scenario.kind == "restart":
+            if self.echod is None:
+                return self.echod_problem, False
+            return self.run_restart(), True
+        if scenario.client in self.venv_problem:
+            return self.venv_problem[scenario.client], False
+        self.ensure_server()
+        if self.echod_problem:
+            return self.echod_problem, False
+        self.echod.note(f"scenario {scenario.name}")
+        timeout = min(self.args.timeout, self.remaining())
+        log_path = self.workdir / "logs" / f"{scenario.name}.log"
+        storm = GarbageStorm(HOST, self.echod.port, max_seconds=timeout) \
+            if scenario.kind == "garbage" else None
+        why = self.run_client(scenario, timeout, log_path, storm)
+        if not self.echod.alive():
+            why = (why + "; " if why else "") + \
+                f"echod died (exit code {self.echod.proc.returncode})"
+        elif scenario.kind == "garbage" and not self.echod.healthz(timeout=5):
+            why = (why + "; " if why else "") + "/healthz not OK after the garbage"
+        return why, True
+
+    def report_failure(self, scenario, why, log_offset, ran):
+        print(f"FAIL {scenario.name}: {why}", flush=True)
+        if not ran:
+            return
+        log_path = self.workdir / "logs" / f"{scenario.name}.log"
+        if log_path.is_file():
+            print(f"--- client output ({scenario.name}), last 60 lines ---")
+            print(tail_text(log_path.read_text(errors="replace"), 60))
+        if self.echod is not None:
+            print("--- echod log during the scenario, last 60 lines ---")
+            print(self.echod.log_since(log_offset, 60))
+        print("---", flush=True)
+
+    def run_all(self, scenarios):
+        for directory in ("logs", "sessions"):
+            (self.workdir / directory).mkdir(parents=True, exist_ok=True)
+        for scenario in scenarios:
+            print(f"RUN  {scenario.name}", flush=True)
+            began = time.monotonic()
+            offset = self.echod.log_offset() if self.echod else 0
+            try:
+                why, ran = self.run_one(scenario)
+            except Exception as err:  # a bug in the harness must not stop the summary
+                why, ran = f"runner error: {type(err).__name__}: {err}", False
+            seconds = time.monotonic() - began
+            self.outcomes[scenario.name] = Outcome(scenario.name, why is None, why or "", seconds)
+            if why is None:
+                print(f"PASS {scenario.name} ({seconds:.1f}s)", flush=True)
+                log_path = self.workdir / "logs" / f"{scenario.name}.log"
+                if self.args.verbose and log_path.is_file():
+                    print(log_path.read_text(errors="replace"))
+            else:
+                self.report_failure(scenario, why, offset, ran)
+
+    def shutdown(self):
+        client = self.current_client
+        if client is not None and client.poll() is None:
+            os.killpg(client.pid, signal.SIGKILL)
+            client.wait()
+        if self.echod is not None and self.echod.alive():
+            self.echod.stop(grace=10.0)
+
+    def summary(self, scenarios):
+        print("\n=== e2e summary ===")
+        for scenario in scenarios:
+            outcome = self.outcomes.get(scenario.name)
+            if outcome is None:
+                print(f"FAIL {scenario.name}: not run")
+            elif outcome.ok:
+                print(f"PASS {scenario.name} ({outcome.seconds:.1f}s)")
+            else:
+                print(f"FAIL {scenario.name}: {outcome.reason.splitlines()[0]}")
+        passed = sum(1 for s in scenarios if self.outcomes.get(s.name, Outcome("", False)).ok)
+        failed = len(scenarios) - passed
+        print(f"{passed} passed, {failed} failed", flush=True)
+        return failed
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    table = build_scenarios()
+    if args.list:
+        for scenario in table:
+            print(f"{scenario.name:32} {scenario.description}")
+        return 0
+    try:
+        scenarios = select(table, args.only) if args.only else table
+    except KeyError:
+        print(f"run.py: no scenario named {args.only!r} (see --list)", file=sys.stderr)
+        return 2
+    workdir = Path(tempfile.mkdtemp(prefix="echo-e2e-"))
+    runner = Runner(args, workdir)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        runner.prepare()
+        runner.run_all(scenarios)
+    except KeyboardInterrupt:
+        print("run.py: interrupted", flush=True)
+    finally:
+        runner.shutdown()
+        if args.keep:
+            print(f"run.py: kept {workdir}", flush=True)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+        failed = runner.summary(scenarios)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

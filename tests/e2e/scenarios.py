@@ -1,0 +1,100 @@
+"""The e2e scenario table: what runs, in which order, and what depends on what.
+
+Scenarios run in table order against one echod with a fresh data dir. The
+`echod_restart` scenario stops echod with SIGTERM and starts it again on the same
+ports and data dir; the `*_resume` scenarios after it reuse auth keys saved by the
+signups before it. Selecting one scenario (`--only`) pulls in its dependencies.
+"""
+
+from dataclasses import dataclass, field
+
+# Telethon transports, each getting its own signup (and phone).
+TELETHON_TRANSPORTS = ("full", "abridged", "intermediate", "obfuscated")
+# The Telethon signup whose account the login and resume scenarios reuse.
+TELETHON_BASE = "telethon_signup_full"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    kind: str  # "client" | "garbage" | "restart"
+    description: str
+    client: str = ""  # telethon | pyrofork | kurigram
+    phase: str = ""  # signup | login | resume
+    transport: str = ""  # Telethon only
+    phone_slot: int = 0  # which phone of this run (see phone_for)
+    session_of: str = ""  # scenario whose session file this one uses
+    depends: tuple = field(default_factory=tuple)  # must have passed
+    after: tuple = field(default_factory=tuple)  # must have run (ordering only)
+
+
+def _telethon_signups():
+    for slot, transport in enumerate(TELETHON_TRANSPORTS, start=1):
+        name = f"telethon_signup_{transport}"
+        yield Scenario(name, "client", f"Telethon over {transport}: new key, sendCode, signIn -> "
+                       "signUp, getMe, send+read Saved Messages, dialogs",
+                       client="telethon", phase="signup", transport=transport,
+                       phone_slot=slot, session_of=name)
+
+
+def _pyrogram_fork(client, slot):
+    signup = f"{client}_signup"
+    yield Scenario(signup, "client", f"{client}: new key, sendCode, signIn -> signUp, getMe, "
+                   "send+read Saved Messages, dialogs, export session string",
+                   client=client, phase="signup", phone_slot=slot, session_of=signup)
+    yield Scenario(f"{client}_login", "client", f"{client}: new key, log in as the signup "
+                   "phone (same user id), read the signup message back",
+                   client=client, phase="login", phone_slot=slot, session_of=signup,
+                   depends=(signup,))
+
+
+def build_scenarios():
+    table = list(_telethon_signups())
+    table.append(Scenario("telethon_login", "client", "Telethon (full): new key, log in as the "
+                          "full-transport signup phone, same user id, read its message back",
+                          client="telethon", phase="login", transport="full",
+                          phone_slot=1, session_of=TELETHON_BASE, depends=(TELETHON_BASE,)))
+    table += list(_pyrogram_fork("pyrofork", 5))
+    table += list(_pyrogram_fork("kurigram", 6))
+    table.append(Scenario("garbage_during_login", "garbage", "Telethon signup (abridged) while "
+                          "20 concurrent connections send garbage; server stays up, /healthz OK",
+                          client="telethon", phase="signup", transport="abridged",
+                          phone_slot=7, session_of="garbage_during_login"))
+    restart_after = tuple(s.name for s in table)
+    table.append(Scenario("echod_restart", "restart", "SIGTERM: echod exits 0 within 10 s; "
+                          "starts again on the same data dir and ports", after=restart_after))
+    resumes = (("telethon", TELETHON_BASE, "full"), ("pyrofork", "pyrofork_signup", ""),
+               ("kurigram", "kurigram_signup", ""))
+    for client, signup, transport in resumes:
+        slot = next(s.phone_slot for s in table if s.name == signup)
+        table.append(Scenario(f"{client}_resume", "client", f"{client}: after the restart, the "
+                              "signup's saved auth key is still authorized; getMe, old message "
+                              "still there, send+read", client=client, phase="resume",
+                              transport=transport, phone_slot=slot, session_of=signup,
+                              depends=(signup,), after=("echod_restart",)))
+    return table
+
+
+def select(table, only):
+    """`only` plus everything it depends on or must run after, in table order."""
+    by_name = {s.name: s for s in table}
+    if only not in by_name:
+        raise KeyError(only)
+    wanted = set()
+    pending = [only]
+    while pending:
+        name = pending.pop()
+        if name in wanted:
+            continue
+        wanted.add(name)
+        scenario = by_name[name]
+        pending.extend(scenario.depends)
+        # Ordering-only predecessors matter just for the restart before a resume.
+        if scenario.kind == "client" and scenario.phase == "resume":
+            pending.extend(scenario.after)
+    return [s for s in table if s.name in wanted]
+
+
+def phone_for(run_tag, slot):
+    """Test numbers in the 999 66 X XXXX style: slot digit + a per-run 4-digit tag."""
+    return f"99966{slot}{run_tag:04d}"
