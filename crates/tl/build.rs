@@ -66,15 +66,29 @@ fn main() {
 
     // Index of the embedded schemas: adding a layer is adding a file.
     let mut index = create("layer_schemas.rs");
-    writeln!(index, "/// Every API layer schema shipped in tl-schema/layers, oldest first.").unwrap();
+    writeln!(
+        index,
+        "/// Every API layer schema shipped in tl-schema/layers, oldest first."
+    )
+    .unwrap();
     writeln!(index, "pub const LAYER_SCHEMAS: &[(i32, &str)] = &[").unwrap();
     for (layer, path) in &layers {
         let abs = fs::canonicalize(path).expect("canonical path");
-        writeln!(index, "    ({layer}, include_str!({:?})),", abs.display().to_string()).unwrap();
+        writeln!(
+            index,
+            "    ({layer}, include_str!({:?})),",
+            abs.display().to_string()
+        )
+        .unwrap();
     }
     writeln!(index, "];").unwrap();
     let abs = fs::canonicalize(&mtproto_path).expect("canonical path");
     writeln!(index, "/// The MTProto (transport-level) schema.").unwrap();
-    writeln!(index, "pub const MTPROTO_SCHEMA: &str = include_str!({:?});", abs.display().to_string()).unwrap();
+    writeln!(
+        index,
+        "pub const MTPROTO_SCHEMA: &str = include_str!({:?});",
+        abs.display().to_string()
+    )
+    .unwrap();
     index.flush().unwrap();
 }

@@ -55,6 +55,7 @@ CREATE TABLE phone_codes (
     created_at      BIGINT       NOT NULL,
     expires_at      BIGINT       NOT NULL,
     attempts        INT          NOT NULL DEFAULT 0,
+    verified        INT          NOT NULL DEFAULT 0,
     INDEX phone_codes_by_phone (phone, created_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 

@@ -54,7 +54,9 @@ CREATE TABLE phone_codes (
     code            TEXT    NOT NULL,
     created_at      INTEGER NOT NULL,
     expires_at      INTEGER NOT NULL,
-    attempts        INTEGER NOT NULL DEFAULT 0
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    -- 1 once auth.signIn accepted the code (auth.signUp requires it)
+    verified        INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX phone_codes_by_phone ON phone_codes (phone, created_at);
 

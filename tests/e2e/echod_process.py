@@ -110,6 +110,7 @@ class Echod:
         env = dict(os.environ)
         env.setdefault("RUST_BACKTRACE", "1")
         env.setdefault("RUST_LOG", "info")
+        env.setdefault("NO_COLOR", "1")  # plain log lines in echod.log
         env["ECHO_DEV_CODES"] = "1"
         env.update(self.extra_env)
         cmd = [str(self.binary), "run", "--data-dir", str(self.data_dir),

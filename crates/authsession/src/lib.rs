@@ -55,7 +55,8 @@ pub trait AuthSessionService: Send + Sync {
     /// Records the client's layer and initConnection parameters on a permanent key.
     async fn set_client_info(&self, info: ClientInfo) -> Result<()>;
     /// The authorization on a permanent key: logged-in user and client info.
-    async fn get_authorization(&self, perm_auth_key_id: i64) -> Result<Option<AuthorizationRecord>>;
+    async fn get_authorization(&self, perm_auth_key_id: i64)
+        -> Result<Option<AuthorizationRecord>>;
     /// The user logged in on a permanent key, if any.
     async fn user_of(&self, perm_auth_key_id: i64) -> Result<Option<i64>>;
     /// Logs `user_id` in on a permanent key (after auth.signIn / signUp).

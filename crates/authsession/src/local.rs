@@ -20,7 +20,11 @@ pub struct LocalAuthSession {
 
 impl LocalAuthSession {
     pub fn new(storage: Storage) -> Self {
-        Self { storage, keys: RwLock::default(), users: RwLock::default() }
+        Self {
+            storage,
+            keys: RwLock::default(),
+            users: RwLock::default(),
+        }
     }
 }
 
@@ -64,12 +68,17 @@ impl AuthSessionService for LocalAuthSession {
             tracing::warn!(auth_key_id, "stored auth key has a bad length; ignoring it");
             return Ok(None);
         };
-        self.keys.write().insert(auth_key_id, Arc::new(info.clone()));
+        self.keys
+            .write()
+            .insert(auth_key_id, Arc::new(info.clone()));
         Ok(Some(info))
     }
 
     async fn bind_temp_auth_key(&self, temp_id: i64, perm_id: i64, expires_at: i64) -> Result<()> {
-        self.storage.auth_keys.bind_temp(temp_id, perm_id, expires_at).await?;
+        self.storage
+            .auth_keys
+            .bind_temp(temp_id, perm_id, expires_at)
+            .await?;
         let mut keys = self.keys.write();
         if let Some(k) = keys.get(&temp_id) {
             let mut k = k.as_ref().clone();
@@ -85,7 +94,10 @@ impl AuthSessionService for LocalAuthSession {
         Ok(())
     }
 
-    async fn get_authorization(&self, perm_auth_key_id: i64) -> Result<Option<AuthorizationRecord>> {
+    async fn get_authorization(
+        &self,
+        perm_auth_key_id: i64,
+    ) -> Result<Option<AuthorizationRecord>> {
         Ok(self.storage.authorizations.get(perm_auth_key_id).await?)
     }
 
@@ -93,13 +105,21 @@ impl AuthSessionService for LocalAuthSession {
         if let Some(u) = self.users.read().get(&perm_auth_key_id) {
             return Ok(*u);
         }
-        let user = self.storage.authorizations.get(perm_auth_key_id).await?.and_then(|a| a.user_id);
+        let user = self
+            .storage
+            .authorizations
+            .get(perm_auth_key_id)
+            .await?
+            .and_then(|a| a.user_id);
         self.users.write().insert(perm_auth_key_id, user);
         Ok(user)
     }
 
     async fn bind_user(&self, perm_auth_key_id: i64, user_id: i64, now: i64) -> Result<()> {
-        self.storage.authorizations.bind_user(perm_auth_key_id, user_id, now).await?;
+        self.storage
+            .authorizations
+            .bind_user(perm_auth_key_id, user_id, now)
+            .await?;
         self.users.write().insert(perm_auth_key_id, Some(user_id));
         Ok(())
     }

@@ -5,14 +5,14 @@
 //! `dev_codes`). A code lives `CODE_TTL_SECS` and dies after `MAX_CODE_ATTEMPTS` wrong tries
 //! (then PHONE_CODE_EXPIRED).
 //! auth.signUp is only possible with a hash whose code auth.signIn accepted for a phone that
-//! had no account; that fact is kept by [`VerifiedCodes`], shared by the two handlers.
+//! had no account; that fact is stored with the code (`PhoneCodeRecord::verified`).
+//! auth.bindTempAuthKey (core.telegram.org/method/auth.bindTempAuthKey, /api/pfs) binds the
+//! temp key a call arrives on to a permanent key after verifying the binding message.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use echo_storage::{NewUser, PhoneCodeRecord, StorageError};
 use echo_tl::{enums, functions, types};
-use parking_lot::Mutex;
 use rand::Rng;
 
 use crate::context::{BffDeps, RpcContext, RpcError};
@@ -34,40 +34,11 @@ pub const NAME_MAX_CHARS: usize = 64;
 const FLOOD_WINDOW_SECS: i64 = 3600;
 
 pub fn register(r: &mut Router) {
-    let verified = Arc::new(VerifiedCodes::default());
-    let for_sign_in = verified.clone();
     r.public_method(send_code);
-    r.public_method(move |deps, ctx, req: functions::auth::SignIn| {
-        sign_in(deps, ctx, req, for_sign_in.clone())
-    });
-    r.public_method(move |deps, ctx, req: functions::auth::SignUp| {
-        sign_up(deps, ctx, req, verified.clone())
-    });
+    r.public_method(sign_in);
+    r.public_method(sign_up);
     r.method(log_out);
-}
-
-/// Hashes whose code was entered correctly for a phone without an account, until the code's
-/// own expiry. In memory: a server restart between signIn and signUp means asking for a new
-/// code, never signing up without one.
-#[derive(Default)]
-pub struct VerifiedCodes {
-    by_hash: Mutex<HashMap<String, (String, i64)>>,
-}
-
-impl VerifiedCodes {
-    fn insert(&self, hash: &str, phone: &str, expires_at: i64, now: i64) {
-        let mut map = self.by_hash.lock();
-        map.retain(|_, (_, expires)| *expires > now);
-        map.insert(hash.to_string(), (phone.to_string(), expires_at));
-    }
-
-    fn is_verified(&self, hash: &str, phone: &str, now: i64) -> bool {
-        matches!(self.by_hash.lock().get(hash), Some((p, expires)) if p == phone && *expires > now)
-    }
-
-    fn remove(&self, hash: &str) {
-        self.by_hash.lock().remove(hash);
-    }
+    r.public_method(bind_temp_auth_key);
 }
 
 /// "+1 (555) 000-1" → "15550001". Only digits and the usual separators are accepted.
@@ -164,6 +135,7 @@ async fn send_code(
             created_at: ctx.now,
             expires_at: ctx.now + CODE_TTL_SECS,
             attempts: 0,
+            verified: false,
         })
         .await?;
     tracing::info!(phone = %phone, code = %code, "login code (no SMS gateway: read it here)");
@@ -233,7 +205,6 @@ async fn sign_in(
     deps: Arc<BffDeps>,
     ctx: RpcContext,
     req: functions::auth::SignIn,
-    verified: Arc<VerifiedCodes>,
 ) -> Result<enums::auth::Authorization, RpcError> {
     let phone = normalize_phone(&req.phone_number)?;
     let code = req.phone_code.unwrap_or_default();
@@ -255,7 +226,8 @@ async fn sign_in(
             Ok(authorization(convert::user(&user, user.id, ctx.now)))
         }
         None => {
-            verified.insert(&hash, &phone, record.expires_at, ctx.now);
+            // Durable, so signUp on another instance or after a restart sees it.
+            deps.storage.phone_codes.mark_verified(&hash).await?;
             Ok(enums::auth::Authorization::SignUpRequired(
                 types::auth::AuthorizationSignUpRequired {
                     terms_of_service: None,
@@ -269,15 +241,14 @@ async fn sign_up(
     deps: Arc<BffDeps>,
     ctx: RpcContext,
     req: functions::auth::SignUp,
-    verified: Arc<VerifiedCodes>,
 ) -> Result<enums::auth::Authorization, RpcError> {
     let phone = normalize_phone(&req.phone_number)?;
     let first_name = validate_name(&req.first_name, false, "FIRST_NAME_INVALID")?;
     let last_name = validate_name(&req.last_name, true, "LASTNAME_INVALID")?;
     let perm_key = ctx.perm_key()?;
     let hash = req.phone_code_hash;
-    live_code(&deps, &hash, &phone, ctx.now).await?;
-    if !verified.is_verified(&hash, &phone, ctx.now) {
+    let record = live_code(&deps, &hash, &phone, ctx.now).await?;
+    if !record.verified {
         // No correct code was entered with this hash: sign-up needs auth.signIn first.
         return Err(RpcError::bad_request("PHONE_CODE_INVALID"));
     }
@@ -309,7 +280,6 @@ async fn sign_up(
         Err(e) => return Err(e.into()),
     };
     deps.storage.phone_codes.delete(&hash).await?;
-    verified.remove(&hash);
     log_in(&deps, perm_key, user.id, ctx.now).await?;
     tracing::info!(user_id = user.id, perm_key, "signed up");
     Ok(authorization(convert::user(&user, user.id, ctx.now)))
@@ -324,6 +294,57 @@ async fn log_out(
     Ok(enums::auth::LoggedOut::Out(types::auth::LoggedOut {
         future_auth_token: None,
     }))
+}
+
+async fn bind_temp_auth_key(
+    deps: Arc<BffDeps>,
+    ctx: RpcContext,
+    req: functions::auth::BindTempAuthKey,
+) -> Result<bool, RpcError> {
+    use echo_mtproto::handshake::bind::{verify_binding, BindContext, BindRequest};
+    let invalid = || RpcError::bad_request("ENCRYPTED_MESSAGE_INVALID");
+    let temp = deps.authsession.get_auth_key(ctx.auth_key_id).await?;
+    if !matches!(temp, Some(ref k) if k.kind != echo_storage::AuthKeyKind::Perm) {
+        return Err(RpcError::bad_request("TEMP_AUTH_KEY_EMPTY"));
+    }
+    let Some(perm) = deps.authsession.get_auth_key(req.perm_auth_key_id).await? else {
+        return Err(invalid());
+    };
+    if perm.kind != echo_storage::AuthKeyKind::Perm {
+        return Err(invalid());
+    }
+    let perm_key = echo_mtproto::crypto::AuthKey::from_bytes(perm.auth_key);
+    let request = BindRequest {
+        perm_auth_key_id: req.perm_auth_key_id,
+        nonce: req.nonce,
+        expires_at: req.expires_at,
+        encrypted_message: &req.encrypted_message,
+    };
+    let context = BindContext {
+        temp_auth_key_id: ctx.auth_key_id,
+        session_id: ctx.session_id,
+        msg_id: ctx.msg_id,
+    };
+    verify_binding(&perm_key, &request, &context).map_err(|e| {
+        tracing::debug!(error = %e, "auth.bindTempAuthKey refused");
+        invalid()
+    })?;
+    if i64::from(req.expires_at) <= ctx.now {
+        return Err(RpcError::bad_request("EXPIRES_AT_INVALID"));
+    }
+    deps.authsession
+        .bind_temp_auth_key(
+            ctx.auth_key_id,
+            req.perm_auth_key_id,
+            i64::from(req.expires_at),
+        )
+        .await?;
+    tracing::debug!(
+        temp = ctx.auth_key_id,
+        perm = req.perm_auth_key_id,
+        "temp key bound"
+    );
+    Ok(true)
 }
 
 #[cfg(test)]
@@ -369,16 +390,5 @@ mod tests {
         let hash = new_code_hash();
         assert_eq!(hash.len(), 32);
         assert_ne!(hash, new_code_hash());
-    }
-
-    #[test]
-    fn verified_codes_expire_and_are_phone_bound() {
-        let v = VerifiedCodes::default();
-        v.insert("h", "15550001", 100, 0);
-        assert!(v.is_verified("h", "15550001", 99));
-        assert!(!v.is_verified("h", "15550002", 99));
-        assert!(!v.is_verified("h", "15550001", 100));
-        v.remove("h");
-        assert!(!v.is_verified("h", "15550001", 0));
     }
 }

@@ -66,7 +66,8 @@ impl RpcContext {
     }
 
     pub fn perm_key(&self) -> Result<i64, RpcError> {
-        self.perm_auth_key_id.ok_or_else(|| RpcError::new(401, "AUTH_KEY_PERM_EMPTY"))
+        self.perm_auth_key_id
+            .ok_or_else(|| RpcError::new(401, "AUTH_KEY_PERM_EMPTY"))
     }
 }
 
@@ -80,7 +81,10 @@ pub struct RpcError {
 
 impl RpcError {
     pub fn new(code: i32, message: &str) -> Self {
-        Self { code, message: message.to_string() }
+        Self {
+            code,
+            message: message.to_string(),
+        }
     }
 
     pub fn bad_request(message: &str) -> Self {
@@ -93,7 +97,10 @@ impl RpcError {
     }
 
     pub fn flood_wait(seconds: i64) -> Self {
-        Self { code: 420, message: format!("FLOOD_WAIT_{seconds}") }
+        Self {
+            code: 420,
+            message: format!("FLOOD_WAIT_{seconds}"),
+        }
     }
 
     pub fn internal() -> Self {

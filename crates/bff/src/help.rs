@@ -38,9 +38,10 @@ pub fn tl_date(now: i64) -> i32 {
     i32::try_from(now).unwrap_or(i32::MAX)
 }
 
-/// The 32-bit hash of core.telegram.org/api/offsets#hash-generation over a list of numbers;
-/// never 0, because 0 is what a client sends when it has nothing cached.
-pub fn legacy_hash(values: impl IntoIterator<Item = u32>) -> i32 {
+/// A 31-bit content hash for the `int hash` of cacheable answers
+/// (core.telegram.org/api/offsets#hash-generation): clients only echo it back, so only
+/// equality matters. Never 0, because 0 is what a client sends when it has nothing cached.
+pub fn content_hash(values: impl IntoIterator<Item = u32>) -> i32 {
     let mut acc: u32 = 0;
     for v in values {
         acc = (acc.wrapping_mul(20261).wrapping_add(v)) & 0x7fff_ffff;
@@ -55,7 +56,7 @@ pub fn legacy_hash(values: impl IntoIterator<Item = u32>) -> i32 {
 
 /// Hash of a TL object's bytes, taken four at a time.
 fn bytes_hash(bytes: &[u8]) -> i32 {
-    legacy_hash(bytes.chunks(4).map(|c| {
+    content_hash(bytes.chunks(4).map(|c| {
         let mut word = [0u8; 4];
         word[..c.len()].copy_from_slice(c);
         u32::from_le_bytes(word)
@@ -258,7 +259,7 @@ mod tests {
 
     #[test]
     fn hashes_are_never_zero_and_stable() {
-        assert_ne!(legacy_hash([]), 0);
+        assert_ne!(content_hash([]), 0);
         assert_eq!(app_config().hash, app_config().hash);
         assert_ne!(countries_list().hash, 0);
     }

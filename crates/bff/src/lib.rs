@@ -46,7 +46,10 @@ impl Bff {
         account::register(&mut router);
         messages::register(&mut router);
         langpack::register(&mut router);
-        Self { deps: Arc::new(deps), router }
+        Self {
+            deps: Arc::new(deps),
+            router,
+        }
     }
 
     /// Constructor ids of every implemented method (for diagnostics and tests).

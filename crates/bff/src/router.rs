@@ -12,7 +12,11 @@ use crate::context::{BffDeps, RpcContext, RpcError};
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 type Erased = Box<
-    dyn for<'a> Fn(Arc<BffDeps>, &'a RpcContext, &'a [u8]) -> BoxFuture<'a, Result<Vec<u8>, RpcError>>
+    dyn for<'a> Fn(
+            Arc<BffDeps>,
+            &'a RpcContext,
+            &'a [u8],
+        ) -> BoxFuture<'a, Result<Vec<u8>, RpcError>>
         + Send
         + Sync,
 >;
@@ -66,13 +70,21 @@ impl Router {
                 // Generated functions decode their fields only; the constructor id was
                 // already read by `dispatch`.
                 let fields = body.get(4..).unwrap_or_default();
-                let request = F::from_bytes(fields).map_err(|_| RpcError::bad_request("INPUT_REQUEST_INVALID"))?;
+                let request = F::from_bytes(fields)
+                    .map_err(|_| RpcError::bad_request("INPUT_REQUEST_INVALID"))?;
                 let result = handler(deps, ctx.clone(), request).await?;
                 Ok(result.to_bytes())
             })
         });
         let name = echo_tl::name_for_id(F::CONSTRUCTOR_ID);
-        let previous = self.methods.insert(F::CONSTRUCTOR_ID, Entry { name, needs_login, call });
+        let previous = self.methods.insert(
+            F::CONSTRUCTOR_ID,
+            Entry {
+                name,
+                needs_login,
+                call,
+            },
+        );
         debug_assert!(previous.is_none(), "method {name} registered twice");
     }
 
@@ -88,7 +100,10 @@ impl Router {
         ctx: &RpcContext,
         body: &[u8],
     ) -> Result<Vec<u8>, RpcError> {
-        let Some(id) = body.get(..4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])) else {
+        let Some(id) = body
+            .get(..4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        else {
             return Err(RpcError::bad_request("INPUT_REQUEST_TOO_SHORT"));
         };
         let Some(entry) = self.methods.get(&id) else {

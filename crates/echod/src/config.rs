@@ -24,7 +24,8 @@ pub struct FileConfig {
 
 impl FileConfig {
     pub fn load(path: &std::path::Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         serde_yaml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
     }
 }
@@ -48,8 +49,14 @@ pub struct RunConfig {
 /// Parses "HEX[,HEX]" MTProxy secrets: 16 bytes, optionally prefixed "dd" (padded) or "ee".
 pub fn parse_secrets(list: &[String]) -> anyhow::Result<Vec<[u8; 16]>> {
     let mut out = Vec::new();
-    for item in list.iter().flat_map(|s| s.split(',')).map(str::trim).filter(|s| !s.is_empty()) {
-        let bytes = hex::decode(item).with_context(|| format!("proxy secret {item:?} is not hex"))?;
+    for item in list
+        .iter()
+        .flat_map(|s| s.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let bytes =
+            hex::decode(item).with_context(|| format!("proxy secret {item:?} is not hex"))?;
         let raw = match bytes.len() {
             16 => &bytes[..],
             17 if bytes[0] == 0xdd || bytes[0] == 0xee => &bytes[1..17],
@@ -64,8 +71,13 @@ pub fn parse_secrets(list: &[String]) -> anyhow::Result<Vec<[u8; 16]>> {
 
 /// Splits "host:port" (IPv6 as "[::1]:port").
 pub fn split_host_port(s: &str) -> anyhow::Result<(String, u16)> {
-    let (host, port) = s.rsplit_once(':').context("public address must be HOST:PORT")?;
-    let host = host.trim_start_matches('[').trim_end_matches(']').to_string();
+    let (host, port) = s
+        .rsplit_once(':')
+        .context("public address must be HOST:PORT")?;
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
     Ok((host, port.parse().context("bad port in public address")?))
 }
 
@@ -75,11 +87,20 @@ mod tests {
 
     #[test]
     fn secrets_and_addresses() {
-        let s = parse_secrets(&["dd00112233445566778899aabbccddeeff,00112233445566778899aabbccddeeff".into()]).unwrap();
+        let s = parse_secrets(&[
+            "dd00112233445566778899aabbccddeeff,00112233445566778899aabbccddeeff".into(),
+        ])
+        .unwrap();
         assert_eq!(s.len(), 2);
         assert_eq!(s[0], s[1]);
         assert!(parse_secrets(&["abc".into()]).is_err());
-        assert_eq!(split_host_port("[::1]:443").unwrap(), ("::1".to_string(), 443));
-        assert_eq!(split_host_port("10.0.2.2:10443").unwrap(), ("10.0.2.2".to_string(), 10443));
+        assert_eq!(
+            split_host_port("[::1]:443").unwrap(),
+            ("::1".to_string(), 443)
+        );
+        assert_eq!(
+            split_host_port("10.0.2.2:10443").unwrap(),
+            ("10.0.2.2".to_string(), 10443)
+        );
     }
 }

@@ -41,7 +41,8 @@ pub struct RunArgs {
     #[arg(long, env = "ECHO_DATABASE_URL")]
     database_url: Option<String>,
     /// Every login code is 12345 (development and tests only).
-    #[arg(long, env = "ECHO_DEV_CODES")]
+    #[arg(long, env = "ECHO_DEV_CODES", action = clap::ArgAction::SetTrue,
+          value_parser = clap::builder::BoolishValueParser::new())]
     dev_codes: bool,
     /// MTProxy secrets (hex, comma separated) accepted for obfuscated2 connections (TDLib's route).
     #[arg(long, env = "ECHO_PROXY_SECRET")]
@@ -53,19 +54,33 @@ fn resolve(args: RunArgs) -> anyhow::Result<RunConfig> {
         Some(path) => FileConfig::load(path)?,
         None => FileConfig::default(),
     };
-    let data_dir = args.data_dir.or(file.data_dir).unwrap_or_else(|| PathBuf::from("./data"));
-    let listen = args.listen.or(file.listen).unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 10443)));
-    let http = args.http.or(file.http).unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 8801)));
+    let data_dir = args
+        .data_dir
+        .or(file.data_dir)
+        .unwrap_or_else(|| PathBuf::from("./data"));
+    let listen = args
+        .listen
+        .or(file.listen)
+        .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 10443)));
+    let http = args
+        .http
+        .or(file.http)
+        .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 8801)));
     let (public_host, public_port) = match args.public_addr.or(file.public_addr) {
         Some(addr) => split_host_port(&addr)?,
         None => {
-            let host = if listen.ip().is_unspecified() { "127.0.0.1".to_string() } else { listen.ip().to_string() };
+            let host = if listen.ip().is_unspecified() {
+                "127.0.0.1".to_string()
+            } else {
+                listen.ip().to_string()
+            };
             (host, listen.port())
         }
     };
-    let database_url = args.database_url.or(file.database_url).unwrap_or_else(|| {
-        format!("sqlite://{}?mode=rwc", data_dir.join("echo.db").display())
-    });
+    let database_url = args
+        .database_url
+        .or(file.database_url)
+        .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", data_dir.join("echo.db").display()));
     let mut secrets = file.proxy_secrets.unwrap_or_default();
     secrets.extend(args.proxy_secret);
     Ok(RunConfig {
@@ -84,10 +99,13 @@ fn resolve(args: RunArgs) -> anyhow::Result<RunConfig> {
 
 pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let cfg = resolve(args)?;
-    std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("creating {}", cfg.data_dir.display()))?;
+    std::fs::create_dir_all(&cfg.data_dir)
+        .with_context(|| format!("creating {}", cfg.data_dir.display()))?;
     let rsa = Arc::new(keys::load_or_create_rsa(&cfg.data_dir)?);
     let salt_secret = keys::load_or_create_salt_secret(&cfg.data_dir)?;
-    let storage = Storage::connect(&cfg.database_url).await.context("opening storage")?;
+    let storage = Storage::connect(&cfg.database_url)
+        .await
+        .context("opening storage")?;
     let layers = Arc::new(LayerSet::embedded().context("loading TL layer schemas")?);
     let shutdown = CancellationToken::new();
 
@@ -103,16 +121,28 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
             send_code_per_hour: cfg.send_code_per_hour,
         },
     }));
-    let sessions = SessionManager::new(bff, authsession.clone(), layers.clone(), salt_secret, shutdown.clone());
+    let sessions = SessionManager::new(
+        bff,
+        authsession.clone(),
+        layers.clone(),
+        salt_secret,
+        shutdown.clone(),
+    );
     let gateway = Gateway::bind(
-        GatewayConfig { listen: cfg.listen, proxy_secrets: cfg.proxy_secrets.clone(), dc_id: cfg.dc_id },
+        GatewayConfig {
+            listen: cfg.listen,
+            proxy_secrets: cfg.proxy_secrets.clone(),
+            dc_id: cfg.dc_id,
+        },
         rsa.clone(),
         authsession,
         sessions,
     )
     .await
     .with_context(|| format!("binding MTProto listener {}", cfg.listen))?;
-    let http_listener = http::bind(cfg.http).await.with_context(|| format!("binding HTTP {}", cfg.http))?;
+    let http_listener = http::bind(cfg.http)
+        .await
+        .with_context(|| format!("binding HTTP {}", cfg.http))?;
     tracing::info!(
         mtproto = %gateway.local_addr()?,
         http = %http_listener.local_addr()?,
@@ -134,7 +164,10 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         let _ = gateway_task.await;
         let _ = http_task.await;
     };
-    if tokio::time::timeout(Duration::from_secs(5), drain).await.is_err() {
+    if tokio::time::timeout(Duration::from_secs(5), drain)
+        .await
+        .is_err()
+    {
         tracing::warn!("some connections did not finish within 5 s");
     }
     storage.close().await;

@@ -8,7 +8,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use echo_authsession::{AuthKeyInfo, AuthKeyKind};
 use echo_mtproto::crypto::AuthKey;
-use echo_mtproto::handshake::{AuthKeyKind as NewKeyKind, DhConfig, HandshakeOutput, ServerHandshake};
+use echo_mtproto::handshake::{
+    AuthKeyKind as NewKeyKind, DhConfig, HandshakeOutput, ServerHandshake,
+};
 use echo_mtproto::message::{self, auth_key_id};
 use echo_mtproto::msg_id::MsgIdGenerator;
 use echo_mtproto::transport::{ServerTransport, TransportConfig};
@@ -42,7 +44,9 @@ pub enum ConnectionError {
 }
 
 fn since_epoch() -> Duration {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
 }
 
 struct Conn {
@@ -64,13 +68,19 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) -> Result<(), ConnectionError> {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let config = Arc::new(TransportConfig { secrets: shared.config.proxy_secrets.clone() });
+    let config = Arc::new(TransportConfig {
+        secrets: shared.config.proxy_secrets.clone(),
+    });
     let mut conn = Conn {
         transport: ServerTransport::new(config, rand::random()),
         handshake: None,
         plain_ids: MsgIdGenerator::new(),
         key: None,
-        sink: ConnectionSink { conn_id, client_ip: Some(peer.ip()), tx },
+        sink: ConnectionSink {
+            conn_id,
+            client_ip: Some(peer.ip()),
+            tx,
+        },
         out: Vec::new(),
         shared,
     };
@@ -120,7 +130,8 @@ impl Conn {
             if key_id == 0 {
                 self.on_plain(&packet.payload).await?;
             } else {
-                self.on_encrypted(key_id, &packet.payload, packet.quick_ack_requested).await?;
+                self.on_encrypted(key_id, &packet.payload, packet.quick_ack_requested)
+                    .await?;
             }
         }
         Ok(())
@@ -129,9 +140,9 @@ impl Conn {
     async fn on_plain(&mut self, payload: &[u8]) -> Result<(), ConnectionError> {
         let (_msg_id, body) = message::parse_plain(payload)?;
         let now = since_epoch().as_secs() as i64;
-        let handshake = self
-            .handshake
-            .get_or_insert_with(|| ServerHandshake::new(self.shared.rsa.clone(), DhConfig::telegram()));
+        let handshake = self.handshake.get_or_insert_with(|| {
+            ServerHandshake::new(self.shared.rsa.clone(), DhConfig::telegram())
+        });
         let output = handshake.handle(body, &mut rand::rngs::OsRng, now)?;
         let (mut response, done) = match output {
             HandshakeOutput::Reply(response) => (response, None),
@@ -139,7 +150,14 @@ impl Conn {
         };
         let done = match done {
             // A new key whose id collides with a stored one must not replace it: dh_gen_retry.
-            Some(key) if self.shared.authsession.get_auth_key(key.auth_key.id() as i64).await?.is_some() => {
+            Some(key)
+                if self
+                    .shared
+                    .authsession
+                    .get_auth_key(key.auth_key.id() as i64)
+                    .await?
+                    .is_some() =>
+            {
                 if let Some(h) = self.handshake.as_mut() {
                     response = h.reject_colliding_key()?;
                 }
@@ -154,7 +172,9 @@ impl Conn {
             let id = new_key.auth_key.id() as i64;
             let (kind, expires_at) = match new_key.kind {
                 NewKeyKind::Perm => (AuthKeyKind::Perm, None),
-                NewKeyKind::Temp { expires_in } => (AuthKeyKind::Temp, Some(now + i64::from(expires_in))),
+                NewKeyKind::Temp { expires_in } => {
+                    (AuthKeyKind::Temp, Some(now + i64::from(expires_in)))
+                }
             };
             let info = AuthKeyInfo {
                 auth_key_id: id,
@@ -165,14 +185,21 @@ impl Conn {
             };
             // Persist before answering: the client may use the key on another connection at once.
             self.shared.authsession.save_auth_key(info, now).await?;
-            self.shared.sessions.register_first_salt(id, new_key.first_server_salt, now);
+            self.shared
+                .sessions
+                .register_first_salt(id, new_key.first_server_salt, now);
             tracing::debug!(auth_key_id = id, "auth key created");
         }
         self.transport.encode_packet(&packet, &mut self.out)?;
         Ok(())
     }
 
-    async fn on_encrypted(&mut self, key_id: u64, payload: &[u8], quick_ack: bool) -> Result<(), ConnectionError> {
+    async fn on_encrypted(
+        &mut self,
+        key_id: u64,
+        payload: &[u8],
+        quick_ack: bool,
+    ) -> Result<(), ConnectionError> {
         let known = matches!(&self.key, Some((info, _)) if info.auth_key_id == key_id as i64);
         if !known {
             let now = since_epoch().as_secs() as i64;
@@ -182,12 +209,15 @@ impl Conn {
                     self.key = Some((info, key));
                 }
                 _ => {
-                    self.transport.encode_transport_error(ERR_UNKNOWN_KEY, &mut self.out)?;
+                    self.transport
+                        .encode_transport_error(ERR_UNKNOWN_KEY, &mut self.out)?;
                     return Err(ConnectionError::UnknownKey(key_id));
                 }
             }
         }
-        let Some((info, key)) = &self.key else { return Ok(()) };
+        let Some((info, key)) = &self.key else {
+            return Ok(());
+        };
         let decrypted = match message::decrypt_client_message(key, payload) {
             Ok(d) => d,
             Err(e) => {
@@ -198,15 +228,21 @@ impl Conn {
             }
         };
         if quick_ack {
-            self.transport.encode_quick_ack(decrypted.quick_ack_token, &mut self.out)?;
+            self.transport
+                .encode_quick_ack(decrypted.quick_ack_token, &mut self.out)?;
         }
         let info = info.clone();
-        self.shared.sessions.on_message(&info, decrypted.message, self.sink.clone()).await;
+        self.shared
+            .sessions
+            .on_message(&info, decrypted.message, self.sink.clone())
+            .await;
         Ok(())
     }
 
     fn encrypt_and_queue(&mut self, msg: &message::PlainMessage) -> Result<(), ConnectionError> {
-        let Some((_, key)) = &self.key else { return Ok(()) };
+        let Some((_, key)) = &self.key else {
+            return Ok(());
+        };
         let packet = message::encrypt_server_message(key, msg, &mut rand::thread_rng());
         self.transport.encode_packet(&packet, &mut self.out)?;
         Ok(())

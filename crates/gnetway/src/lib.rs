@@ -51,7 +51,13 @@ impl Gateway {
         let listener = TcpListener::bind(config.listen).await?;
         Ok(Self {
             listener,
-            shared: Arc::new(GatewayShared { config, rsa, authsession, sessions, next_conn_id: AtomicU64::new(1) }),
+            shared: Arc::new(GatewayShared {
+                config,
+                rsa,
+                authsession,
+                sessions,
+                next_conn_id: AtomicU64::new(1),
+            }),
         })
     }
 

@@ -12,6 +12,8 @@
 pub mod bind;
 mod client;
 mod dh;
+#[cfg(test)]
+mod hostile_tests;
 mod pq;
 mod rsa_schemes;
 mod server;

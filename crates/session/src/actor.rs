@@ -28,7 +28,11 @@ const IDLE: Duration = Duration::from_secs(30 * 60);
 /// Results larger than this are sent gzip_packed.
 const GZIP_OVER: usize = 16 * 1024;
 
-pub(crate) fn spawn(shared: Arc<Shared>, key: AuthKeyInfo, session_id: i64) -> mpsc::Sender<SessionInput> {
+pub(crate) fn spawn(
+    shared: Arc<Shared>,
+    key: AuthKeyInfo,
+    session_id: i64,
+) -> mpsc::Sender<SessionInput> {
     let (tx, rx) = mpsc::channel(QUEUE);
     let session = Session {
         layer: shared.layers.newest(),
@@ -71,7 +75,9 @@ struct Session {
 }
 
 fn unix_now() -> (i64, Duration) {
-    let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let d = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     (d.as_secs() as i64, d)
 }
 
@@ -107,8 +113,15 @@ impl Session {
 
     /// The stored layer of this key's authorization (0 when unknown).
     async fn stored_layer(&self) -> Result<Option<i32>, echo_authsession::AuthSessionError> {
-        let Some(perm) = self.key.effective_perm_id() else { return Ok(None) };
-        Ok(self.shared.authsession.get_authorization(perm).await?.map(|a| a.layer))
+        let Some(perm) = self.key.effective_perm_id() else {
+            return Ok(None);
+        };
+        Ok(self
+            .shared
+            .authsession
+            .get_authorization(perm)
+            .await?
+            .map(|a| a.layer))
     }
 
     fn unregister(&mut self) {
@@ -134,14 +147,20 @@ impl Session {
         }
         if !self.salt_ok(msg.salt, now) {
             let salt = self.shared.salts.current(self.key.auth_key_id, now);
-            self.send(service::bad_server_salt(msg.msg_id, msg.seq_no, salt), false);
+            self.send(
+                service::bad_server_salt(msg.msg_id, msg.seq_no, salt),
+                false,
+            );
             return;
         }
         if !self.started {
             self.started = true;
             let unique_id = rand::random::<i64>();
             let salt = self.shared.salts.current(self.key.auth_key_id, now);
-            self.send(service::new_session_created(msg.msg_id, unique_id, salt), false);
+            self.send(
+                service::new_session_created(msg.msg_id, unique_id, salt),
+                false,
+            );
         }
         self.process(msg.msg_id, msg.seq_no, &msg.body, 0).await;
         self.flush_acks();
@@ -182,12 +201,16 @@ impl Session {
             if depth > 2 || !self.remember(msg_id) {
                 return;
             }
-            let Some(id) = constructor_of(body) else { return };
+            let Some(id) = constructor_of(body) else {
+                return;
+            };
             if id == MSG_CONTAINER {
                 match envelope::parse_container(body) {
                     Ok(inner) => {
-                        let inner: Vec<(i64, i32, Vec<u8>)> =
-                            inner.into_iter().map(|m| (m.msg_id, m.seq_no, m.body.to_vec())).collect();
+                        let inner: Vec<(i64, i32, Vec<u8>)> = inner
+                            .into_iter()
+                            .map(|m| (m.msg_id, m.seq_no, m.body.to_vec()))
+                            .collect();
                         for (id, seq, b) in inner {
                             self.process(id, seq, &b, depth + 1).await;
                         }
@@ -225,28 +248,42 @@ impl Session {
                 self.send(service::pong(msg_id, ping_id), true);
             }
         } else if id == functions::PingDelayDisconnect::CONSTRUCTOR_ID {
-            if let (Ok(ping_id), Ok(delay)) = (i64::deserialize(&mut cur), i32::deserialize(&mut cur)) {
-                self.disconnect_at = Some(Instant::now() + Duration::from_secs(delay.clamp(0, 3600) as u64));
+            if let (Ok(ping_id), Ok(delay)) =
+                (i64::deserialize(&mut cur), i32::deserialize(&mut cur))
+            {
+                self.disconnect_at =
+                    Some(Instant::now() + Duration::from_secs(delay.clamp(0, 3600) as u64));
                 self.drop_ack(msg_id);
                 self.send(service::pong(msg_id, ping_id), true);
             }
         } else if id == functions::GetFutureSalts::CONSTRUCTOR_ID {
             if let Ok(num) = i32::deserialize(&mut cur) {
-                let salts = self.shared.salts.future(self.key.auth_key_id, now, num.clamp(1, 64) as usize);
+                let salts =
+                    self.shared
+                        .salts
+                        .future(self.key.auth_key_id, now, num.clamp(1, 64) as usize);
                 self.drop_ack(msg_id);
                 self.send(service::future_salts(msg_id, now as i32, salts), true);
             }
         } else if id == functions::DestroySession::CONSTRUCTOR_ID {
             if let Ok(session_id) = i64::deserialize(&mut cur) {
                 let existed = session_id != self.session_id
-                    && self.shared.sessions.lock().remove(&(self.key.auth_key_id, session_id)).is_some();
+                    && self
+                        .shared
+                        .sessions
+                        .lock()
+                        .remove(&(self.key.auth_key_id, session_id))
+                        .is_some();
                 self.drop_ack(msg_id);
                 self.send(service::destroy_session_res(session_id, existed), true);
             }
         } else if id == types::MsgsStateReq::CONSTRUCTOR_ID {
             if let Ok(ids) = Vec::<i64>::deserialize(&mut cur) {
                 // 4 = received; 1 = nothing known about the message.
-                let info = ids.iter().map(|i| if self.seen_set.contains(i) { 4 } else { 1 }).collect();
+                let info = ids
+                    .iter()
+                    .map(|i| if self.seen_set.contains(i) { 4 } else { 1 })
+                    .collect();
                 self.send(service::msgs_state_info(msg_id, info), true);
             }
         } else if id == types::MsgResendReq::CONSTRUCTOR_ID {
@@ -254,7 +291,10 @@ impl Session {
         } else if id == functions::RpcDropAnswer::CONSTRUCTOR_ID {
             // Calls run to completion in order, so by now the answer was sent or will be.
             self.drop_ack(msg_id);
-            self.send(service::rpc_result(msg_id, &service::rpc_answer_unknown()), true);
+            self.send(
+                service::rpc_result(msg_id, &service::rpc_answer_unknown()),
+                true,
+            );
         } else {
             self.drop_ack(msg_id);
             self.invoke(msg_id, body, now).await;
@@ -278,14 +318,41 @@ impl Session {
         self.send(reply, true);
     }
 
-    async fn call(&mut self, msg_id: i64, body: &[u8], now: i64) -> Result<Vec<u8>, echo_bff::RpcError> {
+    async fn call(
+        &mut self,
+        msg_id: i64,
+        body: &[u8],
+        now: i64,
+    ) -> Result<Vec<u8>, echo_bff::RpcError> {
         let mut wrappers = Wrappers::default();
         let offset = envelope::unwrap_call(body, &mut wrappers)
             .map_err(|_| echo_bff::RpcError::bad_request("INPUT_REQUEST_INVALID"))?;
         if let Some(layer) = wrappers.layer {
             self.layer = self.shared.layers.effective(layer);
         }
+        if self.key.effective_perm_id().is_none() {
+            // An unbound temp key may have been bound (auth.bindTempAuthKey) since the session began.
+            if let Ok(Some(fresh)) = self
+                .shared
+                .authsession
+                .get_auth_key(self.key.auth_key_id)
+                .await
+            {
+                self.key = fresh;
+            }
+        }
         let perm = self.key.effective_perm_id();
+        if let Some(init) = &wrappers.init {
+            tracing::info!(
+                auth_key_id = format_args!("{:016x}", self.key.auth_key_id),
+                layer = wrappers.layer.unwrap_or(self.layer),
+                served_layer = self.layer,
+                api_id = init.api_id,
+                device = %init.device_model,
+                app = %init.app_version,
+                "initConnection"
+            );
+        }
         if let (Some(init), Some(perm)) = (wrappers.init, perm) {
             let info = echo_authsession::ClientInfo {
                 auth_key_id: perm,
@@ -297,7 +364,12 @@ impl Session {
                 system_lang_code: init.system_lang_code,
                 lang_pack: init.lang_pack,
                 lang_code: init.lang_code,
-                ip: self.conn.as_ref().and_then(|c| c.client_ip).map(|ip| ip.to_string()).unwrap_or_default(),
+                ip: self
+                    .conn
+                    .as_ref()
+                    .and_then(|c| c.client_ip)
+                    .map(|ip| ip.to_string())
+                    .unwrap_or_default(),
                 now,
             };
             if let Err(e) = self.shared.authsession.set_client_info(info).await {
@@ -312,7 +384,12 @@ impl Session {
             .map_err(|_| echo_bff::RpcError::bad_request("INPUT_REQUEST_INVALID"))?;
         let method_id = constructor_of(&request).unwrap_or_default();
         let user_id = match perm {
-            Some(perm) => self.shared.authsession.user_of(perm).await.map_err(echo_bff::RpcError::from)?,
+            Some(perm) => self
+                .shared
+                .authsession
+                .user_of(perm)
+                .await
+                .map_err(echo_bff::RpcError::from)?,
             None => None,
         };
         self.index_user(user_id);
@@ -353,13 +430,22 @@ impl Session {
             remove_user_session(&self.shared, old, id);
         }
         if let Some(user) = user {
-            self.shared.user_sessions.lock().entry(user).or_default().push(id);
+            self.shared
+                .user_sessions
+                .lock()
+                .entry(user)
+                .or_default()
+                .push(id);
         }
         self.user_indexed = user;
     }
 
     fn on_push(&mut self, updates: &[u8]) {
-        match self.shared.layers.object_to_layer(self.layer, "Updates", updates) {
+        match self
+            .shared
+            .layers
+            .object_to_layer(self.layer, "Updates", updates)
+        {
             Ok(body) => {
                 let body = body.into_owned();
                 self.send(body, true);
@@ -401,7 +487,7 @@ impl Session {
     fn deliver(&mut self, msg: PlainMessage) {
         if let Some(conn) = &self.conn {
             match conn.tx.send(ConnCommand::Send(msg)) {
-                Ok(()) => return,
+                Ok(()) => {}
                 Err(mpsc::error::SendError(ConnCommand::Send(msg))) => {
                     self.conn = None;
                     self.keep(msg);

@@ -39,7 +39,8 @@ pub struct InnerMessage<'a> {
 
 /// Reads the constructor id at the start of `body`.
 pub fn constructor_of(body: &[u8]) -> Option<u32> {
-    body.get(..4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    body.get(..4)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 }
 
 /// Splits a `msg_container` body (after its constructor id) into its messages.
@@ -59,7 +60,11 @@ pub fn parse_container(body: &[u8]) -> Result<Vec<InnerMessage<'_>>, EnvelopeErr
         if constructor_of(inner) == Some(MSG_CONTAINER) {
             return Err(EnvelopeError::BadContainer);
         }
-        out.push(InnerMessage { msg_id, seq_no, body: inner });
+        out.push(InnerMessage {
+            msg_id,
+            seq_no,
+            body: inner,
+        });
     }
     Ok(out)
 }
@@ -70,7 +75,9 @@ pub fn inflate(body: &[u8]) -> Result<Vec<u8>, EnvelopeError> {
     let packed = cur.read_bytes()?;
     let mut out = Vec::new();
     let mut decoder = flate2::read::GzDecoder::new(packed).take(MAX_INFLATED as u64 + 1);
-    decoder.read_to_end(&mut out).map_err(|_| EnvelopeError::BadGzip)?;
+    decoder
+        .read_to_end(&mut out)
+        .map_err(|_| EnvelopeError::BadGzip)?;
     if out.len() > MAX_INFLATED {
         return Err(EnvelopeError::TooLarge);
     }
@@ -118,13 +125,18 @@ pub fn unwrap_call(body: &[u8], wrappers: &mut Wrappers) -> Result<usize, Envelo
     // Wrappers nest a handful deep at most in practice; bound it anyway.
     for _ in 0..8 {
         let rest = body.get(offset..).unwrap_or_default();
-        let Some(id) = constructor_of(rest) else { return Ok(offset) };
+        let Some(id) = constructor_of(rest) else {
+            return Ok(offset);
+        };
         let mut cur = Cursor::from_slice(&rest[4..]);
         if id == functions::InvokeWithLayer::<()>::CONSTRUCTOR_ID {
             wrappers.layer = Some(i32::deserialize(&mut cur)?);
         } else if id == functions::InitConnection::<()>::CONSTRUCTOR_ID {
             let flags = u32::deserialize(&mut cur)?;
-            let mut p = InitConnectionParams { api_id: i32::deserialize(&mut cur)?, ..Default::default() };
+            let mut p = InitConnectionParams {
+                api_id: i32::deserialize(&mut cur)?,
+                ..Default::default()
+            };
             p.device_model = String::deserialize(&mut cur)?;
             p.system_version = String::deserialize(&mut cur)?;
             p.app_version = String::deserialize(&mut cur)?;
@@ -141,7 +153,9 @@ pub fn unwrap_call(body: &[u8], wrappers: &mut Wrappers) -> Result<usize, Envelo
         } else if id == functions::InvokeAfterMsg::<()>::CONSTRUCTOR_ID {
             wrappers.after_msgs.push(i64::deserialize(&mut cur)?);
         } else if id == functions::InvokeAfterMsgs::<()>::CONSTRUCTOR_ID {
-            wrappers.after_msgs.extend(Vec::<i64>::deserialize(&mut cur)?);
+            wrappers
+                .after_msgs
+                .extend(Vec::<i64>::deserialize(&mut cur)?);
         } else if id == functions::InvokeWithoutUpdates::<()>::CONSTRUCTOR_ID {
             wrappers.without_updates = true;
         } else if id == functions::InvokeWithMessagesRange::<()>::CONSTRUCTOR_ID {
@@ -192,7 +206,10 @@ mod tests {
         let off = unwrap_call(&bytes, &mut w).unwrap();
         assert_eq!(w.layer, Some(220));
         assert_eq!(w.init.unwrap().device_model, "pc");
-        assert_eq!(constructor_of(&bytes[off..]), Some(functions::help::GetConfig::CONSTRUCTOR_ID));
+        assert_eq!(
+            constructor_of(&bytes[off..]),
+            Some(functions::help::GetConfig::CONSTRUCTOR_ID)
+        );
     }
 
     #[test]

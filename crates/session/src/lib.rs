@@ -43,7 +43,10 @@ pub struct ConnectionSink {
 }
 
 pub(crate) enum SessionInput {
-    Client { msg: PlainMessage, conn: ConnectionSink },
+    Client {
+        msg: PlainMessage,
+        conn: ConnectionSink,
+    },
     /// A TL `Updates` object in the newest layer, to be pushed to the client.
     Push(Arc<Vec<u8>>),
 }
@@ -114,14 +117,23 @@ impl SessionManager {
             }
         };
         if tx.send(SessionInput::Client { msg, conn }).await.is_err() {
-            tracing::debug!(auth_key_id = key.auth_key_id, "session ended while a message was queued");
+            tracing::debug!(
+                auth_key_id = key.auth_key_id,
+                "session ended while a message was queued"
+            );
         }
     }
 
     /// Pushes an `Updates` object (newest layer) to every session logged in as `user_id`.
     pub fn push_to_user(&self, user_id: i64, updates: Vec<u8>) {
         let updates = Arc::new(updates);
-        let ids = self.shared.user_sessions.lock().get(&user_id).cloned().unwrap_or_default();
+        let ids = self
+            .shared
+            .user_sessions
+            .lock()
+            .get(&user_id)
+            .cloned()
+            .unwrap_or_default();
         let sessions = self.shared.sessions.lock();
         for id in ids {
             if let Some(tx) = sessions.get(&id) {

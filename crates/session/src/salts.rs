@@ -51,7 +51,11 @@ impl SaltOracle {
                 let since = w * SALT_WINDOW_SECS;
                 // Overlap into the next window, matching is_valid's tolerance.
                 let until = since + 2 * SALT_WINDOW_SECS;
-                (since as i32, until as i32, self.salt_for_window(auth_key_id, w))
+                (
+                    since as i32,
+                    until as i32,
+                    self.salt_for_window(auth_key_id, w),
+                )
             })
             .collect()
     }

@@ -84,6 +84,8 @@ pub trait PhoneCodeStore: Send + Sync {
     async fn get(&self, phone_code_hash: &str) -> StorageResult<Option<PhoneCodeRecord>>;
     /// Counts one more wrong try and returns the new count. `NotFound` for an unknown hash.
     async fn record_attempt(&self, phone_code_hash: &str) -> StorageResult<i32>;
+    /// Marks the code as accepted by auth.signIn. True if it existed.
+    async fn mark_verified(&self, phone_code_hash: &str) -> StorageResult<bool>;
     /// True if it existed.
     async fn delete(&self, phone_code_hash: &str) -> StorageResult<bool>;
     /// Codes created for `phone` at or after `since` (flood limits).

@@ -171,6 +171,8 @@ pub struct PhoneCodeRecord {
     pub expires_at: i64,
     /// How many wrong codes were tried so far.
     pub attempts: i32,
+    /// auth.signIn accepted the code; auth.signUp may use the hash.
+    pub verified: bool,
 }
 
 /// Input of `MessageStore::append`: one message as seen from one user's box.

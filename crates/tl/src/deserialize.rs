@@ -74,7 +74,10 @@ impl<'a> Cursor<'a> {
             (first as usize, 1)
         } else {
             let b = self.take(3)?;
-            (b[0] as usize | (b[1] as usize) << 8 | (b[2] as usize) << 16, 4)
+            (
+                b[0] as usize | (b[1] as usize) << 8 | (b[2] as usize) << 16,
+                4,
+            )
         };
         let data = self.take(len)?;
         let padding = (4 - (header + len) % 4) % 4;

@@ -40,8 +40,10 @@ def make_client(args, session):
         API_ID,
         API_HASH,
         connection=TRANSPORTS[args.transport],
-        # Fail fast against a broken server instead of retrying for minutes.
-        connection_retries=1,
+        # Fail fast against a broken server instead of retrying for minutes, but allow a
+        # second key exchange: Telethon does not left-pad g_ab to 256 bytes, so about 1 in
+        # 256 handshakes fails on its side (against Telegram too) and must be redone.
+        connection_retries=3,
         retry_delay=1,
         timeout=10,
         request_retries=1,

@@ -109,8 +109,8 @@ fn brent_rho(n: u64, c: u64) -> Option<u64> {
         }
     }
     if g == n {
-        // The batch overshot: walk it again one step at a time.
-        loop {
+        // The batch overshot: walk it again one step at a time (at most one batch long).
+        for _ in 0..=BATCH {
             ys = f(ys);
             g = gcd(x.abs_diff(ys), n);
             if g > 1 {

@@ -31,7 +31,8 @@ const CLIENT_FIELDS: [&str; 9] = [
     "ip",
 ];
 
-const PHONE_CODE_COLUMNS: &str = "phone_code_hash, phone, code, created_at, expires_at, attempts";
+const PHONE_CODE_COLUMNS: &str =
+    "phone_code_hash, phone, code, created_at, expires_at, attempts, verified";
 
 fn auth_key_from_row(row: &AnyRow) -> StorageResult<AuthKeyRecord> {
     let code = i32_col(row, "kind")?;
@@ -74,6 +75,7 @@ fn phone_code_from_row(row: &AnyRow) -> StorageResult<PhoneCodeRecord> {
         created_at: i64_col(row, "created_at")?,
         expires_at: i64_col(row, "expires_at")?,
         attempts: i32_col(row, "attempts")?,
+        verified: i32_col(row, "verified")? != 0,
     })
 }
 
@@ -261,7 +263,7 @@ impl AuthorizationStore for SqlStore {
 impl PhoneCodeStore for SqlStore {
     async fn put(&self, code: PhoneCodeRecord) -> StorageResult<()> {
         sqlx::query(&format!(
-            "INSERT INTO phone_codes ({PHONE_CODE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)"
+            "INSERT INTO phone_codes ({PHONE_CODE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
         ))
         .bind(code.phone_code_hash)
         .bind(code.phone)
@@ -269,6 +271,7 @@ impl PhoneCodeStore for SqlStore {
         .bind(code.created_at)
         .bind(code.expires_at)
         .bind(code.attempts)
+        .bind(i32::from(code.verified))
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -301,6 +304,14 @@ impl PhoneCodeStore for SqlStore {
         let attempts = i32_col(&row, "attempts")?;
         tx.commit().await?;
         Ok(attempts)
+    }
+
+    async fn mark_verified(&self, phone_code_hash: &str) -> StorageResult<bool> {
+        let done = sqlx::query("UPDATE phone_codes SET verified = 1 WHERE phone_code_hash = ?")
+            .bind(phone_code_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
     }
 
     async fn delete(&self, phone_code_hash: &str) -> StorageResult<bool> {

@@ -154,6 +154,7 @@ pub async fn phone_codes(ctx: Ctx) -> Result<()> {
         created_at: at,
         expires_at: at + 300,
         attempts: 0,
+        verified: false,
     };
     codes.put(code("aa11", "15550001", 1000)).await?;
     codes.put(code("bb22", "15550001", 2000)).await?;

@@ -1,0 +1,7 @@
+//! The integration test cases, one module per area of the protocol.
+
+mod checks;
+mod login;
+mod robustness;
+mod service;
+mod transports;
