@@ -11,4 +11,7 @@ cargo test --workspace --locked
 echo "== end-to-end: real clients against echod"
 cargo build -p echod --locked
 bash tests/e2e/setup.sh
-python3 tests/e2e/run.py
+echo "== end-to-end on MariaDB (same suite, echod --database-url mysql://...)"
+python3 tests/e2e/run.py --no-setup --no-build --mysql
+echo "== end-to-end on SQLite (embedded default)"
+python3 tests/e2e/run.py --no-setup --no-build

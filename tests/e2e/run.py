@@ -46,9 +46,29 @@ def parse_args(argv):
     parser.add_argument("--suite-timeout", type=float, default=1800.0, help="whole run, seconds")
     parser.add_argument("--no-build", action="store_true", help="do not run cargo build")
     parser.add_argument("--no-setup", action="store_true", help="do not run setup.sh")
+    parser.add_argument("--mysql", action="store_true",
+                        help="run echod on a fresh MariaDB/MySQL database (ECHO_E2E_MYSQL_URL, "
+                        "default mysql://root@127.0.0.1:3306) instead of SQLite; dropped at the end")
     parser.add_argument("--verbose", action="store_true",
                         help="debug logging in clients; print client output on success too")
     return parser.parse_args(argv)
+
+
+# Where --mysql creates its database (echod creates it; this script drops it).
+MYSQL_BASE = os.environ.get("ECHO_E2E_MYSQL_URL", "mysql://root@127.0.0.1:3306").rstrip("/")
+
+
+def drop_mysql_database(name):
+    """Best effort: drop the run's database with the mysql client (root, no password)."""
+    hostport = MYSQL_BASE.split("@")[-1]
+    host, _, port = hostport.partition(":")
+    user = MYSQL_BASE.split("//")[-1].split("@")[0] if "@" in MYSQL_BASE else "root"
+    try:
+        subprocess.run(["mysql", f"-u{user}", f"-h{host}", f"-P{port or '3306'}", "-e",
+                        f"DROP DATABASE IF EXISTS `{name}`"], timeout=30,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        print(f"run.py: could not drop MySQL database {name}", flush=True)
 
 
 class Outcome:
@@ -68,6 +88,7 @@ class Runner:
         self.current_client = None
         self.venv_problem = {}
         self.outcomes = {}
+        self.mysql_db = None
 
     # ------------------------------------------------------------ preparation
 
@@ -86,8 +107,13 @@ class Runner:
             print(f"run.py: echod unavailable: {why}", flush=True)
             self.echod_problem = "echod unavailable (see above)"
             return
+        extra_env = None
+        if self.args.mysql:
+            self.mysql_db = f"echo_e2e_{os.getpid()}_{self.run_tag}"
+            extra_env = {"ECHO_DATABASE_URL": f"{MYSQL_BASE}/{self.mysql_db}"}
+            print(f"run.py: storage is MySQL database {self.mysql_db}", flush=True)
         self.echod = Echod(binary, self.workdir / "data", self.workdir / "echod.log",
-                           free_port(), free_port())
+                           free_port(), free_port(), extra_env=extra_env)
         while self.echod.http_port == self.echod.port:
             self.echod.http_port = free_port()
         print(f"run.py: echod {binary} MTProto 127.0.0.1:{self.echod.port} "
@@ -259,6 +285,8 @@ class Runner:
             client.wait()
         if self.echod is not None and self.echod.alive():
             self.echod.stop(grace=10.0)
+        if self.mysql_db is not None:
+            drop_mysql_database(self.mysql_db)
 
     def summary(self, scenarios):
         print("\n=== e2e summary ===")

@@ -55,6 +55,9 @@ pub struct RpcContext {
     /// The logged-in user, if any.
     pub user_id: Option<i64>,
     pub client_ip: Option<IpAddr>,
+    /// The DC the client believes it is connected to, when its transport said so (the
+    /// obfuscated2 header carries it). Every DC id points at this server.
+    pub client_dc: Option<i32>,
     /// Unix time when the call arrived.
     pub now: i64,
 }
@@ -63,6 +66,14 @@ impl RpcContext {
     /// The logged-in user; handlers registered with `Router::method` are only called with one.
     pub fn user(&self) -> Result<i64, RpcError> {
         self.user_id.ok_or_else(RpcError::unauthorized)
+    }
+
+    /// `Config.this_dc` for this client: the DC it connected to if known (TDLib re-requests the
+    /// config in a loop when this differs from what it believes), else the configured DC.
+    pub fn this_dc(&self, config: &ServerConfig) -> i32 {
+        self.client_dc
+            .filter(|dc| (1..=5).contains(dc))
+            .unwrap_or(config.dc_id)
     }
 
     pub fn perm_key(&self) -> Result<i64, RpcError> {

@@ -92,11 +92,15 @@ async fn get_config(
     ctx: RpcContext,
     _req: functions::help::GetConfig,
 ) -> Result<enums::Config, RpcError> {
-    Ok(build_config(&deps.config, ctx.now))
+    Ok(build_config(
+        &deps.config,
+        ctx.now,
+        ctx.this_dc(&deps.config),
+    ))
 }
 
 /// The `config` object (core.telegram.org/constructor/config), with Telegram's usual timeouts.
-pub fn build_config(config: &ServerConfig, now: i64) -> enums::Config {
+pub fn build_config(config: &ServerConfig, now: i64, this_dc: i32) -> enums::Config {
     enums::Config::Config(types::Config {
         default_p2p_contacts: false,
         preload_featured_stickers: false,
@@ -106,7 +110,7 @@ pub fn build_config(config: &ServerConfig, now: i64) -> enums::Config {
         date: tl_date(now),
         expires: tl_date(now + CONFIG_TTL_SECS),
         test_mode: false,
-        this_dc: config.dc_id,
+        this_dc,
         dc_options: dc_options(config),
         dc_txt_domain_name: String::new(),
         chat_size_max: CHAT_SIZE_MAX,
@@ -150,13 +154,13 @@ pub fn build_config(config: &ServerConfig, now: i64) -> enums::Config {
 
 async fn get_nearest_dc(
     deps: Arc<BffDeps>,
-    _ctx: RpcContext,
+    ctx: RpcContext,
     _req: functions::help::GetNearestDc,
 ) -> Result<enums::NearestDc, RpcError> {
     Ok(enums::NearestDc::Dc(types::NearestDc {
         country: "US".into(),
-        this_dc: deps.config.dc_id,
-        nearest_dc: deps.config.dc_id,
+        this_dc: ctx.this_dc(&deps.config),
+        nearest_dc: ctx.this_dc(&deps.config),
     }))
 }
 

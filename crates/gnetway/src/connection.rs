@@ -79,6 +79,7 @@ pub async fn serve(
         sink: ConnectionSink {
             conn_id,
             client_ip: Some(peer.ip()),
+            dc_id: None,
             tx,
         },
         out: Vec::new(),
@@ -126,6 +127,13 @@ pub async fn serve(
 impl Conn {
     async fn drain_packets(&mut self) -> Result<(), ConnectionError> {
         while let Some(packet) = self.transport.next_packet()? {
+            if self.sink.dc_id.is_none() {
+                self.sink.dc_id = self
+                    .transport
+                    .obfuscation_info()
+                    .map(|o| i32::from(o.dc_id).abs())
+                    .filter(|dc| *dc != 0);
+            }
             let key_id = auth_key_id(&packet.payload)?;
             if key_id == 0 {
                 self.on_plain(&packet.payload).await?;

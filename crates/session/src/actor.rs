@@ -401,6 +401,7 @@ impl Session {
             layer: self.layer,
             user_id,
             client_ip: self.conn.as_ref().and_then(|c| c.client_ip),
+            client_dc: self.conn.as_ref().and_then(|c| c.dc_id),
             now,
         };
         let result = self.shared.rpc.invoke(&ctx, &request).await?;

@@ -39,6 +39,8 @@ pub enum ConnCommand {
 pub struct ConnectionSink {
     pub conn_id: u64,
     pub client_ip: Option<IpAddr>,
+    /// The DC id from the obfuscated2 header, if the client sent one.
+    pub dc_id: Option<i32>,
     pub tx: mpsc::UnboundedSender<ConnCommand>,
 }
 

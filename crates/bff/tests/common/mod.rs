@@ -54,6 +54,7 @@ impl Harness {
             layer: echo_tl::LAYER,
             user_id: self.authsession.user_of(perm).await.unwrap(),
             client_ip: None,
+            client_dc: None,
             now: self.now,
         }
     }

@@ -5,7 +5,9 @@
 use echo_tl::{enums, functions, types, Deserializable, Identifiable, Serializable};
 
 use crate::support::stack::layers;
-use crate::support::{get_self, sign_up, test_phone, Client, StackOptions, TempDir, TestServer, TransportChoice};
+use crate::support::{
+    get_self, sign_up, test_phone, Client, StackOptions, TempDir, TestServer, TransportChoice,
+};
 use echo_mtproto::transport::TransportKind;
 
 fn send_message(text: &str) -> functions::messages::SendMessage {
@@ -54,22 +56,53 @@ fn history_texts(history: enums::messages::Messages) -> Vec<String> {
 async fn sign_up_and_use_saved_messages() {
     let server = TestServer::start().await.unwrap();
     let mut client = Client::connect(&server).await.unwrap();
-    client.init_connection(layers().newest(), functions::help::GetConfig {}.to_bytes()).await.unwrap().ok().unwrap();
+    client
+        .init_connection(layers().newest(), functions::help::GetConfig {}.to_bytes())
+        .await
+        .unwrap()
+        .ok()
+        .unwrap();
     let user = sign_up(&mut client, &test_phone()).await.unwrap();
-    let me = get_self(&mut client).await.unwrap().expect("getUsers works after signUp");
+    let me = get_self(&mut client)
+        .await
+        .unwrap()
+        .expect("getUsers works after signUp");
     assert_eq!(me.id, user.id);
     assert!(me.is_self);
 
     // Saved Messages must be answered with full `updates` (Pyrogram forks crash otherwise).
-    let sent = client.invoke_raw(&send_message("hello from the test").to_bytes()).await.unwrap().ok().unwrap();
-    assert_eq!(sent[..4], types::Updates::CONSTRUCTOR_ID.to_le_bytes(), "not `updates`");
-    assert!(matches!(enums::Updates::from_bytes(&sent).unwrap(), enums::Updates::Updates(_)));
+    let sent = client
+        .invoke_raw(&send_message("hello from the test").to_bytes())
+        .await
+        .unwrap()
+        .ok()
+        .unwrap();
+    assert_eq!(
+        sent[..4],
+        types::Updates::CONSTRUCTOR_ID.to_le_bytes(),
+        "not `updates`"
+    );
+    assert!(matches!(
+        enums::Updates::from_bytes(&sent).unwrap(),
+        enums::Updates::Updates(_)
+    ));
 
     // The same at layer 220, where the answer is that layer's `updates`.
     let set = layers();
-    let old = set.request_to_layer(220, &send_message("hello at 220").to_bytes()).unwrap().into_owned();
-    let sent = client.init_connection(220, old).await.unwrap().ok().unwrap();
-    assert_eq!(sent[..4], set.constructor_id(220, "updates").unwrap().to_le_bytes());
+    let old = set
+        .request_to_layer(220, &send_message("hello at 220").to_bytes())
+        .unwrap()
+        .into_owned();
+    let sent = client
+        .init_connection(220, old)
+        .await
+        .unwrap()
+        .ok()
+        .unwrap();
+    assert_eq!(
+        sent[..4],
+        set.constructor_id(220, "updates").unwrap().to_le_bytes()
+    );
 
     // Back to the newest layer for the history.
     let history = functions::messages::GetHistory {
@@ -85,14 +118,23 @@ async fn sign_up_and_use_saved_messages() {
     let query = crate::support::client::init_connection_body(set.newest(), history.to_bytes());
     let bytes = client.invoke_raw(&query).await.unwrap().ok().unwrap();
     let texts = history_texts(enums::messages::Messages::from_bytes(&bytes).unwrap());
-    assert!(texts.iter().any(|t| t == "hello from the test"), "history: {texts:?}");
-    assert!(texts.iter().any(|t| t == "hello at 220"), "history: {texts:?}");
+    assert!(
+        texts.iter().any(|t| t == "hello from the test"),
+        "history: {texts:?}"
+    );
+    assert!(
+        texts.iter().any(|t| t == "hello at 220"),
+        "history: {texts:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authorization_outlives_connections_and_restarts() {
     let dir = TempDir::new().unwrap();
-    let options = StackOptions { database_url: dir.sqlite_url(), ..StackOptions::default() };
+    let options = StackOptions {
+        database_url: dir.sqlite_url(),
+        ..StackOptions::default()
+    };
     let server = TestServer::start_with(options.clone()).await.unwrap();
     let mut client = Client::connect(&server).await.unwrap();
     let user = sign_up(&mut client, &test_phone()).await.unwrap();
@@ -102,22 +144,47 @@ async fn authorization_outlives_connections_and_restarts() {
     // A new TCP connection (another transport, even) with the same key and session.
     let abridged = TransportChoice::obfuscated(TransportKind::Abridged, None);
     let mut client = Client::resume(&server, abridged, state).await.unwrap();
-    assert_eq!(get_self(&mut client).await.unwrap().expect("still logged in").id, user.id);
+    assert_eq!(
+        get_self(&mut client)
+            .await
+            .unwrap()
+            .expect("still logged in")
+            .id,
+        user.id
+    );
     // And a new session on yet another connection.
     let mut state = client.state.clone();
     state.session_id = rand::random();
     state.content_sent = 0;
     drop(client);
-    let mut client = Client::resume(&server, TransportChoice::plain(TransportKind::Full), state).await.unwrap();
-    assert_eq!(get_self(&mut client).await.unwrap().expect("still logged in").id, user.id);
+    let mut client = Client::resume(&server, TransportChoice::plain(TransportKind::Full), state)
+        .await
+        .unwrap();
+    assert_eq!(
+        get_self(&mut client)
+            .await
+            .unwrap()
+            .expect("still logged in")
+            .id,
+        user.id
+    );
     let state = client.state.clone();
     drop(client);
 
     // A new stack over the same database file: the key and its authorization were persisted.
     server.stop().await.unwrap();
     let server = TestServer::start_with(options).await.unwrap();
-    let mut client = Client::resume(&server, TransportChoice::default(), state).await.unwrap();
-    assert_eq!(get_self(&mut client).await.unwrap().expect("logged in after restart").id, user.id);
+    let mut client = Client::resume(&server, TransportChoice::default(), state)
+        .await
+        .unwrap();
+    assert_eq!(
+        get_self(&mut client)
+            .await
+            .unwrap()
+            .expect("logged in after restart")
+            .id,
+        user.id
+    );
     server.stop().await.unwrap();
     assert!(dir.path().join("echo.db").exists());
 }

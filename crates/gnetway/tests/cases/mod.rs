@@ -1,6 +1,7 @@
 //! The integration test cases, one module per area of the protocol.
 
 mod checks;
+mod keys;
 mod login;
 mod robustness;
 mod service;

@@ -10,16 +10,30 @@ use rand::RngCore;
 
 use crate::support::stack::layers;
 use crate::support::{
-    get_self, sign_up, test_phone, Client, SessionState, StackOptions, TestServer, TransportChoice, Wire, WAIT,
+    get_self, sign_up, test_phone, Client, SessionState, StackOptions, TestServer, TransportChoice,
+    Wire, WAIT,
 };
 
 /// Sends one call with `state` over a new connection and expects transport error -404, then EOF.
 async fn expect_unknown_key(server: &TestServer, state: SessionState) {
-    let mut client = Client::resume(server, TransportChoice::default(), state).await.unwrap();
-    client.send_body(&functions::help::GetNearestDc {}.to_bytes(), true).await.unwrap();
-    let frame = client.wire.recv().await.unwrap().expect("an answer before closing");
+    let mut client = Client::resume(server, TransportChoice::default(), state)
+        .await
+        .unwrap();
+    client
+        .send_body(&functions::help::GetNearestDc {}.to_bytes(), true)
+        .await
+        .unwrap();
+    let frame = client
+        .wire
+        .recv()
+        .await
+        .unwrap()
+        .expect("an answer before closing");
     assert_eq!(frame.transport_error(), Some(-404), "got {frame:?}");
-    assert!(client.wire.closed_within(WAIT).await, "connection left open after -404");
+    assert!(
+        client.wire.closed_within(WAIT).await,
+        "connection left open after -404"
+    );
 }
 
 /// Bytes no transport accepts: not a tag, not HTTP, not a full-transport start, and not an
@@ -33,14 +47,19 @@ fn garbage() -> Vec<u8> {
 }
 
 async fn garbage_connection(server: std::net::SocketAddr) -> bool {
-    let mut wire = Wire::connect(server, TransportChoice::default()).await.unwrap();
+    let mut wire = Wire::connect(server, TransportChoice::default())
+        .await
+        .unwrap();
     // The server may close while we are still writing.
     let _ = wire.write_raw(&garbage()).await;
     wire.closed_within(WAIT).await
 }
 
 async fn get_config_works(client: &mut Client) {
-    let config = client.init_connection(layers().newest(), functions::help::GetConfig {}.to_bytes()).await.unwrap();
+    let config = client
+        .init_connection(layers().newest(), functions::help::GetConfig {}.to_bytes())
+        .await
+        .unwrap();
     config.ok().expect("help.getConfig answered");
 }
 
@@ -63,24 +82,48 @@ async fn unknown_key_gets_transport_error_404() {
 async fn malformed_input_closes_only_its_connection() {
     let server = TestServer::start().await.unwrap();
     let mut bystander = Client::connect(&server).await.unwrap();
-    assert!(garbage_connection(server.addr).await, "garbage did not close the connection");
+    assert!(
+        garbage_connection(server.addr).await,
+        "garbage did not close the connection"
+    );
 
     // 2^31 length prefixes in every plain transport, and the largest abridged length.
     let huge: [(&str, Vec<u8>); 4] = [
-        ("intermediate", [&[0xee; 4][..], &0x8000_0000u32.to_le_bytes()].concat()),
-        ("padded", [&[0xdd; 4][..], &0x8000_0000u32.to_le_bytes()].concat()),
-        ("full", [&0x8000_0000u32.to_le_bytes()[..], &[0, 0, 0, 0]].concat()),
+        (
+            "intermediate",
+            [&[0xee; 4][..], &0x8000_0000u32.to_le_bytes()].concat(),
+        ),
+        (
+            "padded",
+            [&[0xdd; 4][..], &0x8000_0000u32.to_le_bytes()].concat(),
+        ),
+        (
+            "full",
+            [&0x8000_0000u32.to_le_bytes()[..], &[0, 0, 0, 0]].concat(),
+        ),
         ("abridged", vec![0xef, 0x7f, 0xff, 0xff, 0xff]),
     ];
     for (name, bytes) in huge {
-        let mut wire = Wire::connect(server.addr, TransportChoice::default()).await.unwrap();
+        let mut wire = Wire::connect(server.addr, TransportChoice::default())
+            .await
+            .unwrap();
         wire.write_raw(&bytes).await.unwrap();
-        assert!(wire.closed_within(WAIT).await, "{name}: huge length did not close the connection");
+        assert!(
+            wire.closed_within(WAIT).await,
+            "{name}: huge length did not close the connection"
+        );
     }
     // An HTTP request on the MTProto port.
-    let mut wire = Wire::connect(server.addr, TransportChoice::default()).await.unwrap();
-    wire.write_raw(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
-    assert!(wire.closed_within(WAIT).await, "HTTP did not close the connection");
+    let mut wire = Wire::connect(server.addr, TransportChoice::default())
+        .await
+        .unwrap();
+    wire.write_raw(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    assert!(
+        wire.closed_within(WAIT).await,
+        "HTTP did not close the connection"
+    );
 
     // The connection made before all that still works, and so do new ones.
     get_config_works(&mut bystander).await;
@@ -103,7 +146,10 @@ async fn garbage_connections_do_not_disturb_a_login() {
     }
     let mut client = Client::connect(&server).await.unwrap();
     let user = sign_up(&mut client, &test_phone()).await.unwrap();
-    assert_eq!(get_self(&mut client).await.unwrap().expect("logged in").id, user.id);
+    assert_eq!(
+        get_self(&mut client).await.unwrap().expect("logged in").id,
+        user.id
+    );
     while let Some(closed) = attackers.join_next().await {
         assert!(closed.unwrap(), "a garbage connection stayed open");
     }
@@ -111,8 +157,18 @@ async fn garbage_connections_do_not_disturb_a_login() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_stacks_in_one_process_are_independent() {
-    let a = TestServer::start_with(StackOptions { public_port: 4443, ..StackOptions::default() }).await.unwrap();
-    let b = TestServer::start_with(StackOptions { public_port: 5443, ..StackOptions::default() }).await.unwrap();
+    let a = TestServer::start_with(StackOptions {
+        public_port: 4443,
+        ..StackOptions::default()
+    })
+    .await
+    .unwrap();
+    let b = TestServer::start_with(StackOptions {
+        public_port: 5443,
+        ..StackOptions::default()
+    })
+    .await
+    .unwrap();
     assert_ne!(a.addr, b.addr);
     let phone = test_phone();
 
@@ -140,16 +196,25 @@ async fn two_stacks_in_one_process_are_independent() {
                 o.port
             })
             .collect();
-        assert!(ports.contains(&port) && !ports.contains(&other), "ports {ports:?}");
+        assert!(
+            ports.contains(&port) && !ports.contains(&other),
+            "ports {ports:?}"
+        );
     }
 
     // A's key means nothing to B, and A is unaffected by B refusing it.
     expect_unknown_key(&b, on_a.state.clone()).await;
-    assert_eq!(get_self(&mut on_a).await.unwrap().expect("A still logged in").id, user_a.id);
+    assert_eq!(
+        get_self(&mut on_a)
+            .await
+            .unwrap()
+            .expect("A still logged in")
+            .id,
+        user_a.id
+    );
     // Stopping B leaves A serving.
     b.stop().await.unwrap();
     let mut again = Client::connect(&a).await.unwrap();
     get_config_works(&mut again).await;
     a.stop().await.unwrap();
 }
-

@@ -52,7 +52,10 @@ async fn salt_zero_gets_bad_server_salt_then_the_new_salt_works() {
     assert_ne!(fresh.state.salt, 0);
     let msg_id = fresh.send_body(&nearest_dc(), true).await.unwrap();
     fresh.result_of(msg_id).await.unwrap().ok().unwrap();
-    assert!(!fresh.received.iter().any(|m| matches!(m.body, Incoming::BadServerSalt(_))));
+    assert!(!fresh
+        .received
+        .iter()
+        .any(|m| matches!(m.body, Incoming::BadServerSalt(_))));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -96,20 +99,32 @@ async fn ping_and_future_salts_are_bare_answers() {
     let server = TestServer::start().await.unwrap();
     let mut client = Client::connect(&server).await.unwrap();
     let ping_id = rand::random::<i64>();
-    let msg_id = client.send_body(&functions::Ping { ping_id }.to_bytes(), true).await.unwrap();
+    let msg_id = client
+        .send_body(&functions::Ping { ping_id }.to_bytes(), true)
+        .await
+        .unwrap();
     let (pong, pong_msg_id) = client
         .recv_until(|m| match &m.body {
             Incoming::Pong(p) => Some((p.clone(), m.msg_id)),
-            Incoming::RpcResult { req_msg_id, .. } if *req_msg_id == msg_id => panic!("pong inside rpc_result"),
+            Incoming::RpcResult { req_msg_id, .. } if *req_msg_id == msg_id => {
+                panic!("pong inside rpc_result")
+            }
             _ => None,
         })
         .await
         .unwrap();
     assert_eq!(pong.msg_id, msg_id);
     assert_eq!(pong.ping_id, ping_id);
-    assert_eq!(pong_msg_id.rem_euclid(4), 1, "a response's msg_id is 1 mod 4");
+    assert_eq!(
+        pong_msg_id.rem_euclid(4),
+        1,
+        "a response's msg_id is 1 mod 4"
+    );
 
-    let msg_id = client.send_body(&functions::GetFutureSalts { num: 64 }.to_bytes(), true).await.unwrap();
+    let msg_id = client
+        .send_body(&functions::GetFutureSalts { num: 64 }.to_bytes(), true)
+        .await
+        .unwrap();
     let salts = client
         .recv_until(|m| match &m.body {
             Incoming::FutureSalts(s) => Some(s.clone()),
@@ -122,7 +137,11 @@ async fn ping_and_future_salts_are_bare_answers() {
         .unwrap();
     assert_eq!(salts.req_msg_id, msg_id);
     assert_eq!(salts.salts.0.len(), 64);
-    assert!(salts.salts.0.windows(2).all(|w| w[0].valid_since < w[1].valid_since));
+    assert!(salts
+        .salts
+        .0
+        .windows(2)
+        .all(|w| w[0].valid_since < w[1].valid_since));
     let current = &salts.salts.0[0];
     assert!(current.valid_since <= salts.now && salts.now < current.valid_until);
 }
@@ -131,7 +150,11 @@ async fn ping_and_future_salts_are_bare_answers() {
 async fn ping_delay_disconnect_closes_the_connection() {
     let server = TestServer::start().await.unwrap();
     let mut client = Client::connect(&server).await.unwrap();
-    let body = functions::PingDelayDisconnect { ping_id: 7, disconnect_delay: 1 }.to_bytes();
+    let body = functions::PingDelayDisconnect {
+        ping_id: 7,
+        disconnect_delay: 1,
+    }
+    .to_bytes();
     let msg_id = client.send_body(&body, true).await.unwrap();
     let pong = client
         .recv_until(|m| match &m.body {
@@ -141,7 +164,10 @@ async fn ping_delay_disconnect_closes_the_connection() {
         .await
         .unwrap();
     assert_eq!((pong.msg_id, pong.ping_id), (msg_id, 7));
-    assert!(client.wire.closed_within(Duration::from_secs(10)).await, "the server kept the connection open");
+    assert!(
+        client.wire.closed_within(Duration::from_secs(10)).await,
+        "the server kept the connection open"
+    );
 }
 
 /// Encodes a msg_container of (msg_id, seq_no, body).
@@ -168,7 +194,11 @@ async fn container_and_gzip_packed_calls_are_answered() {
     let ping_seq = state.next_seq_no(true);
     let body = container(&[
         (call_id, call_seq, nearest_dc()),
-        (ping_id, ping_seq, functions::Ping { ping_id: 99 }.to_bytes()),
+        (
+            ping_id,
+            ping_seq,
+            functions::Ping { ping_id: 99 }.to_bytes(),
+        ),
     ]);
     let outer = PlainMessage {
         salt: state.salt,
@@ -183,7 +213,10 @@ async fn container_and_gzip_packed_calls_are_answered() {
         let msg = client.recv().await.unwrap();
         match msg.body {
             Incoming::RpcResult { req_msg_id, result } if req_msg_id == call_id => {
-                assert!(matches!(parse_rpc_answer(&result).unwrap(), RpcAnswer::Ok(_)));
+                assert!(matches!(
+                    parse_rpc_answer(&result).unwrap(),
+                    RpcAnswer::Ok(_)
+                ));
                 answered = true;
             }
             Incoming::Pong(p) if p.msg_id == ping_id => ponged = true,

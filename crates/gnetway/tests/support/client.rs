@@ -67,7 +67,10 @@ pub struct Received {
 #[derive(Clone, Debug)]
 pub enum Incoming {
     /// `rpc_result`, with a gzip_packed result already inflated.
-    RpcResult { req_msg_id: i64, result: Vec<u8> },
+    RpcResult {
+        req_msg_id: i64,
+        result: Vec<u8>,
+    },
     Pong(types::Pong),
     FutureSalts(types::FutureSalts),
     NewSession(types::NewSessionCreated),
@@ -97,7 +100,10 @@ impl RpcAnswer {
 pub fn parse_rpc_answer(result: &[u8]) -> anyhow::Result<RpcAnswer> {
     if result.get(..4) == Some(&types::RpcError::CONSTRUCTOR_ID.to_le_bytes()) {
         let err = types::RpcError::from_bytes(&result[4..]).context("rpc_error")?;
-        return Ok(RpcAnswer::Error { code: err.error_code, message: err.error_message });
+        return Ok(RpcAnswer::Error {
+            code: err.error_code,
+            message: err.error_message,
+        });
     }
     Ok(RpcAnswer::Ok(result.to_vec()))
 }
@@ -155,12 +161,24 @@ impl Client {
     }
 
     /// Opens a new connection for an existing key and session.
-    pub async fn resume(server: &TestServer, transport: TransportChoice, state: SessionState) -> anyhow::Result<Self> {
-        Ok(Self::new(Wire::connect(server.addr, transport).await?, state))
+    pub async fn resume(
+        server: &TestServer,
+        transport: TransportChoice,
+        state: SessionState,
+    ) -> anyhow::Result<Self> {
+        Ok(Self::new(
+            Wire::connect(server.addr, transport).await?,
+            state,
+        ))
     }
 
     pub fn new(wire: Wire, state: SessionState) -> Self {
-        Self { wire, state, received: Vec::new(), pending: VecDeque::new() }
+        Self {
+            wire,
+            state,
+            received: Vec::new(),
+            pending: VecDeque::new(),
+        }
     }
 
     /// Encrypts and sends a message exactly as given.
@@ -193,29 +211,49 @@ impl Client {
             return Ok(next);
         }
         let packet = self.wire.recv_packet().await?;
-        if let Some(code) = echo_mtproto::transport::ServerFrame::Packet(packet.clone()).transport_error() {
+        if let Some(code) =
+            echo_mtproto::transport::ServerFrame::Packet(packet.clone()).transport_error()
+        {
             bail!("transport error {code}");
         }
-        let msg = message::decrypt_server_message(&self.state.key, &packet).map_err(|e| anyhow!("decrypt: {e}"))?;
+        let msg = message::decrypt_server_message(&self.state.key, &packet)
+            .map_err(|e| anyhow!("decrypt: {e}"))?;
         if msg.session_id != self.state.session_id {
-            bail!("server message for session {:x}, expected {:x}", msg.session_id, self.state.session_id);
+            bail!(
+                "server message for session {:x}, expected {:x}",
+                msg.session_id,
+                self.state.session_id
+            );
         }
         let mut inner = vec![(msg.msg_id, msg.seq_no, msg.body)];
         if envelope::constructor_of(&inner[0].2) == Some(MSG_CONTAINER) {
             let body = inner.remove(0).2;
             let parsed = envelope::parse_container(&body).map_err(|e| anyhow!("container: {e}"))?;
-            inner = parsed.into_iter().map(|m| (m.msg_id, m.seq_no, m.body.to_vec())).collect();
+            inner = parsed
+                .into_iter()
+                .map(|m| (m.msg_id, m.seq_no, m.body.to_vec()))
+                .collect();
         }
         for (msg_id, seq_no, body) in inner {
-            let received = Received { msg_id, seq_no, session_id: msg.session_id, body: classify(&body)? };
+            let received = Received {
+                msg_id,
+                seq_no,
+                session_id: msg.session_id,
+                body: classify(&body)?,
+            };
             self.received.push(received.clone());
             self.pending.push_back(received);
         }
-        self.pending.pop_front().ok_or_else(|| anyhow!("empty container"))
+        self.pending
+            .pop_front()
+            .ok_or_else(|| anyhow!("empty container"))
     }
 
     /// Receives until `pick` returns `Some`; the messages before it stay in `received`.
-    pub async fn recv_until<T>(&mut self, mut pick: impl FnMut(&Received) -> Option<T>) -> anyhow::Result<T> {
+    pub async fn recv_until<T>(
+        &mut self,
+        mut pick: impl FnMut(&Received) -> Option<T>,
+    ) -> anyhow::Result<T> {
         loop {
             let msg = self.recv().await?;
             if let Some(found) = pick(&msg) {
@@ -228,7 +266,10 @@ impl Client {
     pub async fn result_of(&mut self, req_msg_id: i64) -> anyhow::Result<RpcAnswer> {
         let result = self
             .recv_until(|m| match &m.body {
-                Incoming::RpcResult { req_msg_id: id, result } if *id == req_msg_id => Some(result.clone()),
+                Incoming::RpcResult {
+                    req_msg_id: id,
+                    result,
+                } if *id == req_msg_id => Some(result.clone()),
                 _ => None,
             })
             .await?;
@@ -245,7 +286,9 @@ impl Client {
                     Incoming::RpcResult { req_msg_id, result } if *req_msg_id == msg_id => {
                         Some(Ok(result.clone()))
                     }
-                    Incoming::BadServerSalt(b) if b.bad_msg_id == msg_id => Some(Err(b.new_server_salt)),
+                    Incoming::BadServerSalt(b) if b.bad_msg_id == msg_id => {
+                        Some(Err(b.new_server_salt))
+                    }
                     Incoming::BadMsg(b) if b.bad_msg_id == msg_id => Some(Err(0)),
                     _ => None,
                 })
@@ -266,7 +309,11 @@ impl Client {
     }
 
     /// `invokeWithLayer(layer, initConnection(query))`, `query` already encoded for `layer`.
-    pub async fn init_connection(&mut self, layer: i32, query: Vec<u8>) -> anyhow::Result<RpcAnswer> {
+    pub async fn init_connection(
+        &mut self,
+        layer: i32,
+        query: Vec<u8>,
+    ) -> anyhow::Result<RpcAnswer> {
         self.invoke_raw(&init_connection_body(layer, query)).await
     }
 }

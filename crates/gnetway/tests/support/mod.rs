@@ -38,7 +38,9 @@ pub async fn sign_up(client: &mut Client, phone: &str) -> anyhow::Result<types::
             }),
         })
         .await?;
-    let enums::auth::SentCode::Code(sent) = sent else { bail!("unexpected sentCode variant {sent:?}") };
+    let enums::auth::SentCode::Code(sent) = sent else {
+        bail!("unexpected sentCode variant {sent:?}")
+    };
     let signed_in = client
         .call(&functions::auth::SignIn {
             phone_number: phone.into(),
@@ -70,9 +72,15 @@ pub async fn sign_up(client: &mut Client, phone: &str) -> anyhow::Result<types::
 
 /// users.getUsers([inputUserSelf]); the rpc_error as an `Err` answer.
 pub async fn get_self(client: &mut Client) -> anyhow::Result<Result<types::User, RpcAnswer>> {
-    let request = functions::users::GetUsers { id: vec![enums::InputUser::UserSelf] };
-    let answer = client.invoke_raw(&echo_tl::Serializable::to_bytes(&request)).await?;
-    let RpcAnswer::Ok(bytes) = answer else { return Ok(Err(answer)) };
+    let request = functions::users::GetUsers {
+        id: vec![enums::InputUser::UserSelf],
+    };
+    let answer = client
+        .invoke_raw(&echo_tl::Serializable::to_bytes(&request))
+        .await?;
+    let RpcAnswer::Ok(bytes) = answer else {
+        return Ok(Err(answer));
+    };
     let users = <Vec<enums::User> as echo_tl::Deserializable>::from_bytes(&bytes)?;
     match users.into_iter().next() {
         Some(enums::User::User(user)) => Ok(Ok(user)),

@@ -29,8 +29,10 @@ pub const PROXY_SECRET: [u8; 16] = *b"echo-test-secret";
 /// The RSA key, parsed once per test binary; read-only.
 pub fn server_key() -> Arc<ServerRsaKey> {
     static KEY: OnceLock<Arc<ServerRsaKey>> = OnceLock::new();
-    KEY.get_or_init(|| Arc::new(ServerRsaKey::from_pem(SERVER_KEY_PEM).expect("fixture PEM parses")))
-        .clone()
+    KEY.get_or_init(|| {
+        Arc::new(ServerRsaKey::from_pem(SERVER_KEY_PEM).expect("fixture PEM parses"))
+    })
+    .clone()
 }
 
 /// The TL layer schemas, parsed once per test binary; read-only.
@@ -108,7 +110,9 @@ impl TestServer {
     }
 
     pub async fn start_with(options: StackOptions) -> anyhow::Result<Self> {
-        let storage = Storage::connect(&options.database_url).await.context("opening storage")?;
+        let storage = Storage::connect(&options.database_url)
+            .await
+            .context("opening storage")?;
         let shutdown = CancellationToken::new();
         let authsession = Arc::new(LocalAuthSession::new(storage.clone()));
         let bff = Arc::new(Bff::new(BffDeps {
@@ -122,8 +126,13 @@ impl TestServer {
                 send_code_per_hour: 1000,
             },
         }));
-        let sessions =
-            SessionManager::new(bff.clone(), authsession.clone(), layers(), options.salt_secret, shutdown.clone());
+        let sessions = SessionManager::new(
+            bff.clone(),
+            authsession.clone(),
+            layers(),
+            options.salt_secret,
+            shutdown.clone(),
+        );
         let gateway = Gateway::bind(
             GatewayConfig {
                 listen: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -138,7 +147,14 @@ impl TestServer {
         .context("binding the gateway")?;
         let addr = gateway.local_addr()?;
         let task = tokio::spawn(gateway.run(shutdown.clone()));
-        Ok(Self { addr, options, bff, storage, shutdown, task: Some(task) })
+        Ok(Self {
+            addr,
+            options,
+            bff,
+            storage,
+            shutdown,
+            task: Some(task),
+        })
     }
 
     /// The key clients must trust.

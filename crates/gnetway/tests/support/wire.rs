@@ -27,11 +27,17 @@ pub struct TransportChoice {
 
 impl TransportChoice {
     pub const fn plain(kind: TransportKind) -> Self {
-        Self { kind, obfuscation: None }
+        Self {
+            kind,
+            obfuscation: None,
+        }
     }
 
     pub const fn obfuscated(kind: TransportKind, secret: Option<[u8; 16]>) -> Self {
-        Self { kind, obfuscation: Some(ClientObfuscation { secret, dc_id: 2 }) }
+        Self {
+            kind,
+            obfuscation: Some(ClientObfuscation { secret, dc_id: 2 }),
+        }
     }
 }
 
@@ -44,7 +50,9 @@ impl Default for TransportChoice {
 /// A client-side msg_id for `now` plus `shift_secs`: unixtime * 2^32 plus a sub-second part,
 /// divisible by 4 as the spec requires of client messages.
 pub fn msg_id_at(shift_secs: i64) -> i64 {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     let secs = now.as_secs() as i64 + shift_secs;
     let frac = (u64::from(now.subsec_nanos()) << 32) / 1_000_000_000;
     ((secs << 32) | frac as i64) & !3
@@ -58,17 +66,42 @@ pub struct Wire {
 
 impl Wire {
     pub async fn connect(addr: SocketAddr, choice: TransportChoice) -> anyhow::Result<Self> {
-        let stream = tokio::time::timeout(WAIT, TcpStream::connect(addr)).await.context("connect timed out")??;
+        let stream = tokio::time::timeout(WAIT, TcpStream::connect(addr))
+            .await
+            .context("connect timed out")??;
         stream.set_nodelay(true)?;
-        let transport = ClientTransport::new(choice.kind, choice.obfuscation, &mut rand::thread_rng())
-            .map_err(|e| anyhow!("client transport: {e}"))?;
-        Ok(Self { stream, transport, buf: vec![0; 64 * 1024] })
+        let transport =
+            ClientTransport::new(choice.kind, choice.obfuscation, &mut rand::thread_rng())
+                .map_err(|e| anyhow!("client transport: {e}"))?;
+        Ok(Self {
+            stream,
+            transport,
+            buf: vec![0; 64 * 1024],
+        })
     }
 
     /// Frames and sends one MTProto packet.
     pub async fn send(&mut self, payload: &[u8]) -> anyhow::Result<()> {
+        self.send_with(payload, false).await
+    }
+
+    /// Frames and sends one packet, optionally asking for a quick ack.
+    pub async fn send_with(&mut self, payload: &[u8], quick_ack: bool) -> anyhow::Result<()> {
         let mut out = Vec::new();
-        self.transport.encode_packet(payload, false, &mut out).map_err(|e| anyhow!("framing: {e}"))?;
+        self.transport
+            .encode_packet(payload, quick_ack, &mut out)
+            .map_err(|e| anyhow!("framing: {e}"))?;
+        self.write_raw(&out).await
+    }
+
+    /// Frames several packets and sends them in one write (so the server reads them together).
+    pub async fn send_batch(&mut self, payloads: &[Vec<u8>]) -> anyhow::Result<()> {
+        let mut out = Vec::new();
+        for payload in payloads {
+            self.transport
+                .encode_packet(payload, false, &mut out)
+                .map_err(|e| anyhow!("framing: {e}"))?;
+        }
         self.write_raw(&out).await
     }
 
@@ -80,12 +113,18 @@ impl Wire {
 
     /// The next frame from the server; `None` when the server closed the connection.
     pub async fn recv(&mut self) -> anyhow::Result<Option<ServerFrame>> {
-        tokio::time::timeout(WAIT, self.recv_unbounded()).await.context("no frame from the server in time")?
+        tokio::time::timeout(WAIT, self.recv_unbounded())
+            .await
+            .context("no frame from the server in time")?
     }
 
     async fn recv_unbounded(&mut self) -> anyhow::Result<Option<ServerFrame>> {
         loop {
-            if let Some(frame) = self.transport.next_frame().map_err(|e| anyhow!("server framing: {e}"))? {
+            if let Some(frame) = self
+                .transport
+                .next_frame()
+                .map_err(|e| anyhow!("server framing: {e}"))?
+            {
                 return Ok(Some(frame));
             }
             match self.stream.read(&mut self.buf).await {
@@ -124,18 +163,40 @@ impl Wire {
     }
 
     /// Runs the auth-key handshake on this connection.
-    pub async fn create_key(&mut self, server: ServerPublicKey, options: ClientOptions) -> anyhow::Result<ClientAuthKey> {
+    pub async fn create_key(
+        &mut self,
+        server: ServerPublicKey,
+        options: ClientOptions,
+    ) -> anyhow::Result<ClientAuthKey> {
+        self.create_key_with(server, options, || msg_id_at(0)).await
+    }
+
+    /// The handshake with the msg_ids of its unencrypted messages chosen by `plain_msg_id`.
+    pub async fn create_key_with(
+        &mut self,
+        server: ServerPublicKey,
+        options: ClientOptions,
+        plain_msg_id: impl Fn() -> i64,
+    ) -> anyhow::Result<ClientAuthKey> {
         let mut handshake = ClientHandshake::new(vec![server], options);
         let mut request = handshake.start(&mut rand::rngs::OsRng);
         loop {
-            self.send(&message::build_plain(msg_id_at(0), &request)).await?;
+            self.send(&message::build_plain(plain_msg_id(), &request))
+                .await?;
             let packet = self.recv_packet().await?;
             if let Some(code) = ServerFrame::Packet(packet.clone()).transport_error() {
                 bail!("transport error {code} during the handshake");
             }
-            let (_, body) = message::parse_plain(&packet).map_err(|e| anyhow!("plain answer: {e}"))?;
-            let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs() as i64;
-            match handshake.handle(body, &mut rand::rngs::OsRng, now).map_err(|e| anyhow!("handshake: {e}"))? {
+            let (_, body) =
+                message::parse_plain(&packet).map_err(|e| anyhow!("plain answer: {e}"))?;
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_secs() as i64;
+            match handshake
+                .handle(body, &mut rand::rngs::OsRng, now)
+                .map_err(|e| anyhow!("handshake: {e}"))?
+            {
                 ClientStep::Send(next) => request = next,
                 ClientStep::Done(key) => return Ok(key),
             }

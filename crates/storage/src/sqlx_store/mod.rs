@@ -86,6 +86,13 @@ impl SqlStore {
             // sqlx's MySQL driver already sets NAMES utf8mb4 and a UTC time zone.
             options
         };
+        if dialect == Dialect::MySql {
+            // A fresh server has no database yet; create it so `echod run` needs no manual step.
+            use sqlx::migrate::MigrateDatabase;
+            if !sqlx::Any::database_exists(url).await? {
+                sqlx::Any::create_database(url).await?;
+            }
+        }
         let pool = options.connect(url).await?;
         let store = SqlStore { pool, dialect };
         migrate::run(&store.pool, dialect, unix_now()).await?;
