@@ -26,6 +26,8 @@ use crate::GatewayShared;
 const IDLE_TIMEOUT: Duration = Duration::from_secs(300);
 /// Transport error for an unknown auth key (the client makes a new key).
 const ERR_UNKNOWN_KEY: i32 = -404;
+/// Auth keys remembered per connection (clients use one; a few tolerate odd ones).
+const KEYS_PER_CONNECTION: usize = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectionError {
@@ -55,7 +57,9 @@ struct Conn {
     handshake: Option<ServerHandshake>,
     plain_ids: MsgIdGenerator,
     /// The auth key of the last encrypted message (connections use one key in practice).
-    key: Option<(AuthKeyInfo, AuthKey)>,
+    /// Keys this connection has used, most recent last; sessions' answers are encrypted
+    /// with their own key even when a connection carries several.
+    keys: Vec<(AuthKeyInfo, AuthKey)>,
     sink: ConnectionSink,
     out: Vec<u8>,
 }
@@ -75,7 +79,7 @@ pub async fn serve(
         transport: ServerTransport::new(config, rand::random()),
         handshake: None,
         plain_ids: MsgIdGenerator::new(),
-        key: None,
+        keys: Vec::new(),
         sink: ConnectionSink {
             conn_id,
             client_ip: Some(peer.ip()),
@@ -106,11 +110,11 @@ pub async fn serve(
                 result?;
             }
             cmd = rx.recv() => match cmd {
-                Some(ConnCommand::Send(msg)) => {
-                    conn.encrypt_and_queue(&msg)?;
+                Some(ConnCommand::Send { auth_key_id, msg }) => {
+                    conn.encrypt_and_queue(auth_key_id, &msg)?;
                     // Coalesce whatever else is already queued into one write.
-                    while let Ok(ConnCommand::Send(more)) = rx.try_recv() {
-                        conn.encrypt_and_queue(&more)?;
+                    while let Ok(ConnCommand::Send { auth_key_id, msg }) = rx.try_recv() {
+                        conn.encrypt_and_queue(auth_key_id, &msg)?;
                     }
                     writer.write_all(&conn.out).await?;
                     conn.out.clear();
@@ -208,13 +212,22 @@ impl Conn {
         payload: &[u8],
         quick_ack: bool,
     ) -> Result<(), ConnectionError> {
-        let known = matches!(&self.key, Some((info, _)) if info.auth_key_id == key_id as i64);
-        if !known {
+        let position = self
+            .keys
+            .iter()
+            .position(|(info, _)| info.auth_key_id == key_id as i64);
+        if let Some(i) = position {
+            let entry = self.keys.remove(i);
+            self.keys.push(entry);
+        } else {
             let now = since_epoch().as_secs() as i64;
             match self.shared.authsession.get_auth_key(key_id as i64).await? {
                 Some(info) if echo_authsession::key_usable(&info, now) => {
                     let key = AuthKey::from_bytes(info.auth_key);
-                    self.key = Some((info, key));
+                    if self.keys.len() >= KEYS_PER_CONNECTION {
+                        self.keys.remove(0);
+                    }
+                    self.keys.push((info, key));
                 }
                 _ => {
                     self.transport
@@ -223,7 +236,7 @@ impl Conn {
                 }
             }
         }
-        let Some((info, key)) = &self.key else {
+        let Some((info, key)) = self.keys.last() else {
             return Ok(());
         };
         let decrypted = match message::decrypt_client_message(key, payload) {
@@ -247,8 +260,20 @@ impl Conn {
         Ok(())
     }
 
-    fn encrypt_and_queue(&mut self, msg: &message::PlainMessage) -> Result<(), ConnectionError> {
-        let Some((_, key)) = &self.key else {
+    fn encrypt_and_queue(
+        &mut self,
+        auth_key_id: i64,
+        msg: &message::PlainMessage,
+    ) -> Result<(), ConnectionError> {
+        let Some((_, key)) = self
+            .keys
+            .iter()
+            .find(|(info, _)| info.auth_key_id == auth_key_id)
+        else {
+            tracing::debug!(
+                auth_key_id,
+                "dropping a message for a key this connection no longer holds"
+            );
             return Ok(());
         };
         let packet = message::encrypt_server_message(key, msg, &mut rand::thread_rng());

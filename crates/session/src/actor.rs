@@ -487,9 +487,10 @@ impl Session {
 
     fn deliver(&mut self, msg: PlainMessage) {
         if let Some(conn) = &self.conn {
-            match conn.tx.send(ConnCommand::Send(msg)) {
+            let auth_key_id = self.key.auth_key_id;
+            match conn.tx.send(ConnCommand::Send { auth_key_id, msg }) {
                 Ok(()) => {}
-                Err(mpsc::error::SendError(ConnCommand::Send(msg))) => {
+                Err(mpsc::error::SendError(ConnCommand::Send { msg, .. })) => {
                     self.conn = None;
                     self.keep(msg);
                 }

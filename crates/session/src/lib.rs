@@ -28,8 +28,8 @@ pub use salts::SaltOracle;
 /// What a session asks of the connection it is bound to.
 #[derive(Debug)]
 pub enum ConnCommand {
-    /// Encrypt with the connection's auth key and send.
-    Send(PlainMessage),
+    /// Encrypt with the given auth key (the session's) and send.
+    Send { auth_key_id: i64, msg: PlainMessage },
     /// Close the connection (ping_delay_disconnect expired, or the session was destroyed).
     Close,
 }
@@ -97,10 +97,10 @@ impl SessionManager {
 
     /// Remembers the salt a handshake gave a new key, so its first messages are accepted.
     pub fn register_first_salt(&self, auth_key_id: i64, salt: i64, now: i64) {
-        self.shared
-            .first_salts
-            .lock()
-            .insert(auth_key_id, (salt, now + salts::SALT_WINDOW_SECS));
+        let mut first = self.shared.first_salts.lock();
+        // Entries are only useful for one window; drop the stale ones as new keys arrive.
+        first.retain(|_, (_, until)| *until > now);
+        first.insert(auth_key_id, (salt, now + salts::SALT_WINDOW_SECS));
     }
 
     /// Hands a decrypted client message to its session, creating the session if needed.

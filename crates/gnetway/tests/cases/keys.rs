@@ -198,6 +198,9 @@ fn decrypt_any(keys: &[&SessionState], packet: &[u8]) -> PlainMessage {
     msg
 }
 
+// Fails: crates/gnetway/src/connection.rs encrypts everything a session sends with the key of
+// the connection's LAST decrypted message (`Conn::key`), not with that session's key. Run with
+// `cargo test -p echo-gnetway --test protocol -- --ignored` once fixed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_keys_on_one_connection_get_answers_in_their_own_key() {
     let server = TestServer::start().await.unwrap();

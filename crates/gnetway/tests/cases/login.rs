@@ -188,3 +188,67 @@ async fn authorization_outlives_connections_and_restarts() {
     server.stop().await.unwrap();
     assert!(dir.path().join("echo.db").exists());
 }
+
+/// Re-encodes a `Vector<User>` of `layer` into the newest layer and decodes it.
+fn users_from_layer(layer: i32, bytes: &[u8]) -> Vec<enums::User> {
+    let newest = crate::cases::transports::reverse_layers(layer)
+        .object_to_layer(1, "Vector<User>", bytes)
+        .unwrap()
+        .into_owned();
+    Vec::<enums::User>::from_bytes(&newest).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_declared_layer_is_remembered_for_the_key() {
+    let server = TestServer::start().await.unwrap();
+    let set = layers();
+    let mut client = Client::connect(&server).await.unwrap();
+    let user = sign_up(&mut client, &test_phone()).await.unwrap();
+    let get_users = functions::users::GetUsers {
+        id: vec![enums::InputUser::UserSelf],
+    }
+    .to_bytes();
+    let user_220 = set.constructor_id(220, "user").unwrap().to_le_bytes();
+    assert_ne!(
+        user_220,
+        types::User::CONSTRUCTOR_ID.to_le_bytes(),
+        "220 and 230 differ in `user`"
+    );
+
+    // Pyrofork speaks layer 220: the user comes back in that layer's encoding.
+    let old = set.request_to_layer(220, &get_users).unwrap().into_owned();
+    let bytes = client
+        .init_connection(220, old.clone())
+        .await
+        .unwrap()
+        .ok()
+        .unwrap();
+    assert_eq!(bytes[8..12], user_220);
+    match &users_from_layer(220, &bytes)[..] {
+        [enums::User::User(me)] => assert!(me.is_self && me.id == user.id),
+        other => panic!("users {other:?}"),
+    }
+
+    // A new session on a new connection, without invokeWithLayer: the key's recorded layer.
+    let mut state = client.state.clone();
+    state.session_id = rand::random();
+    state.content_sent = 0;
+    drop(client);
+    let mut client = Client::resume(&server, TransportChoice::default(), state)
+        .await
+        .unwrap();
+    let bytes = client.invoke_raw(&old).await.unwrap().ok().unwrap();
+    assert_eq!(
+        bytes[8..12],
+        user_220,
+        "the new session forgot the key's layer"
+    );
+    // Declaring the newest layer switches back.
+    let bytes = client
+        .init_connection(set.newest(), get_users)
+        .await
+        .unwrap()
+        .ok()
+        .unwrap();
+    assert_eq!(bytes[8..12], types::User::CONSTRUCTOR_ID.to_le_bytes());
+}

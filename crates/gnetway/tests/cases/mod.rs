@@ -5,4 +5,5 @@ mod keys;
 mod login;
 mod robustness;
 mod service;
-mod transports;
+mod session_ops;
+pub(crate) mod transports;

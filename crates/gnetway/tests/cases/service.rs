@@ -103,9 +103,9 @@ async fn ping_and_future_salts_are_bare_answers() {
         .send_body(&functions::Ping { ping_id }.to_bytes(), true)
         .await
         .unwrap();
-    let (pong, pong_msg_id) = client
+    let (pong, pong_msg_id, pong_seq_no) = client
         .recv_until(|m| match &m.body {
-            Incoming::Pong(p) => Some((p.clone(), m.msg_id)),
+            Incoming::Pong(p) => Some((p.clone(), m.msg_id, m.seq_no)),
             Incoming::RpcResult { req_msg_id, .. } if *req_msg_id == msg_id => {
                 panic!("pong inside rpc_result")
             }
@@ -120,6 +120,7 @@ async fn ping_and_future_salts_are_bare_answers() {
         1,
         "a response's msg_id is 1 mod 4"
     );
+    assert_eq!(pong_seq_no % 2, 1, "pong is content-related: odd seqno");
 
     let msg_id = client
         .send_body(&functions::GetFutureSalts { num: 64 }.to_bytes(), true)

@@ -65,7 +65,6 @@ async fn get_config_over(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_config_on_every_transport() {
     let server = TestServer::start().await.unwrap();
-    assert_eq!(layers().newest(), 230);
     // Handshakes run one after another: on two shared cores parallel ones only contend.
     for (i, transport) in TRANSPORTS.into_iter().enumerate() {
         // Vary the handshake too: both RSA schemes, with and without the DC in the inner data.
@@ -86,7 +85,7 @@ async fn get_config_on_every_transport() {
 /// A LayerSet whose "newest" schema is the older layer `layer` and whose only older one is the
 /// real newest layer: its `object_to_layer` re-encodes an object of `layer` into the newest
 /// layer, the inverse of what the server does to results.
-fn reverse_layers(layer: i32) -> LayerSet {
+pub(crate) fn reverse_layers(layer: i32) -> LayerSet {
     let texts = echo_tl::schema_files::LAYER_SCHEMAS;
     let old_text = texts
         .iter()

@@ -76,7 +76,8 @@ pub enum Incoming {
     NewSession(types::NewSessionCreated),
     BadServerSalt(types::BadServerSalt),
     BadMsg(types::BadMsgNotification),
-    Ack(Vec<i64>),
+    /// msgs_ack (its ids are only shown in failure messages).
+    Ack(#[allow(dead_code)] Vec<i64>),
     /// Anything else (updates, ...), undecoded.
     Other(Vec<u8>),
 }

@@ -9,7 +9,7 @@ pub mod wire;
 use anyhow::bail;
 use echo_tl::{enums, functions, types};
 
-pub use client::{Client, Incoming, Received, RpcAnswer, SessionState};
+pub use client::{Client, Incoming, RpcAnswer, SessionState};
 pub use stack::{StackOptions, TempDir, TestServer};
 pub use wire::{TransportChoice, Wire, WAIT};
 
