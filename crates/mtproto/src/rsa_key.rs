@@ -156,6 +156,20 @@ impl ServerRsaKey {
         Self::from_private(key)
     }
 
+    /// A key derived deterministically from `seed`: for tests, transcripts and load tools
+    /// ONLY (anyone can derive it). Lets tests share a fixed key without committing one.
+    pub fn insecure_from_seed(seed: u64) -> Result<Self, RsaKeyError> {
+        use rand::SeedableRng;
+        Self::generate(&mut rand::rngs::StdRng::seed_from_u64(seed))
+    }
+
+    /// The process-wide test key (seed 1), generated once: RSA keygen is slow in debug builds.
+    #[cfg(test)]
+    pub(crate) fn test_key() -> &'static ServerRsaKey {
+        static KEY: std::sync::OnceLock<ServerRsaKey> = std::sync::OnceLock::new();
+        KEY.get_or_init(|| ServerRsaKey::insecure_from_seed(1).expect("test key"))
+    }
+
     /// Loads a private key PEM: PKCS#1 (`BEGIN RSA PRIVATE KEY`) or PKCS#8 (`BEGIN PRIVATE KEY`).
     pub fn from_pem(pem: &str) -> Result<Self, RsaKeyError> {
         let pem = pem.trim();
@@ -313,11 +327,6 @@ mod tests {
     use super::*;
     use rand::SeedableRng;
 
-    const TEST_KEY_PKCS1: &str = include_str!("../tests/data/test_server_key_pkcs1.pem");
-    const TEST_KEY_PKCS8: &str = include_str!("../tests/data/test_server_key_pkcs8.pem");
-    /// Produced by `openssl rsa -RSAPublicKey_out` from the PKCS#1 fixture.
-    const TEST_KEY_PUBLIC: &str = include_str!("../tests/data/test_server_key_pub.pem");
-
     /// Telegram's production key (from Pyrogram's key table, listed there with fingerprint
     /// 0xc3b42b026ce86b21).
     const TELEGRAM_PUBLIC_KEY: &str = "-----BEGIN RSA PUBLIC KEY-----
@@ -340,11 +349,13 @@ Slv8kg9qv1m6XHVQY3PnEw+QQtqSIXklHwIDAQAB
 
     #[test]
     fn pkcs1_and_pkcs8_load_the_same_key() {
-        let a = ServerRsaKey::from_pem(TEST_KEY_PKCS1).unwrap();
-        let b = ServerRsaKey::from_pem(TEST_KEY_PKCS8).unwrap();
+        let a = ServerRsaKey::test_key();
+        let b = ServerRsaKey::from_pem(&a.to_pkcs8_pem().unwrap()).unwrap();
         assert_eq!(a.fingerprint(), b.fingerprint());
-        assert_eq!(a.public_pem_pkcs1().trim(), TEST_KEY_PUBLIC.trim());
-        let from_public = ServerPublicKey::from_pkcs1_pem(TEST_KEY_PUBLIC).unwrap();
+        assert!(a
+            .public_pem_pkcs1()
+            .starts_with("-----BEGIN RSA PUBLIC KEY-----"));
+        let from_public = ServerPublicKey::from_pkcs1_pem(&a.public_pem_pkcs1()).unwrap();
         assert_eq!(&from_public, a.public_key());
         // Saving and loading again round-trips in both formats.
         let again = ServerRsaKey::from_pem(&a.to_pkcs1_pem().unwrap()).unwrap();
@@ -360,7 +371,7 @@ Slv8kg9qv1m6XHVQY3PnEw+QQtqSIXklHwIDAQAB
 
     #[test]
     fn raw_decrypt_inverts_raw_encrypt() {
-        let key = ServerRsaKey::from_pem(TEST_KEY_PKCS1).unwrap();
+        let key = ServerRsaKey::test_key().clone();
         let mut block = [0u8; RSA_BLOCK_LEN];
         for (i, b) in block.iter_mut().enumerate().skip(1) {
             *b = (i * 7 + 3) as u8;
@@ -387,7 +398,7 @@ Slv8kg9qv1m6XHVQY3PnEw+QQtqSIXklHwIDAQAB
 
     #[test]
     fn inputs_not_below_the_modulus_are_rejected() {
-        let key = ServerRsaKey::from_pem(TEST_KEY_PKCS1).unwrap();
+        let key = ServerRsaKey::test_key().clone();
         let all_ones = [0xffu8; RSA_BLOCK_LEN];
         assert!(matches!(
             key.decrypt_raw(&all_ones),

@@ -18,21 +18,16 @@ use echo_tl::layers::LayerSet;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-/// The fixture key of the mtproto crate: generating a 2048-bit key in a debug build is slow.
-const SERVER_KEY_PEM: &str = include_str!("../../../mtproto/tests/data/test_server_key_pkcs1.pem");
-
 /// The address the test stacks advertise in `help.getConfig` (TEST-NET-3, never dialled).
 pub const PUBLIC_HOST: &str = "203.0.113.7";
 /// The MTProxy secret every test stack accepts besides plain obfuscated2.
 pub const PROXY_SECRET: [u8; 16] = *b"echo-test-secret";
 
-/// The RSA key, parsed once per test binary; read-only.
+/// The RSA key, derived once per test binary (keygen is slow in debug builds); read-only.
 pub fn server_key() -> Arc<ServerRsaKey> {
     static KEY: OnceLock<Arc<ServerRsaKey>> = OnceLock::new();
-    KEY.get_or_init(|| {
-        Arc::new(ServerRsaKey::from_pem(SERVER_KEY_PEM).expect("fixture PEM parses"))
-    })
-    .clone()
+    KEY.get_or_init(|| Arc::new(ServerRsaKey::insecure_from_seed(7).expect("test key")))
+        .clone()
 }
 
 /// The TL layer schemas, parsed once per test binary; read-only.

@@ -148,7 +148,7 @@ mod tests {
     use rand::SeedableRng;
 
     fn test_key() -> ServerRsaKey {
-        ServerRsaKey::from_pem(include_str!("../../tests/data/test_server_key_pkcs1.pem")).unwrap()
+        ServerRsaKey::test_key().clone()
     }
 
     fn sample_inner() -> PQInnerData {

@@ -19,9 +19,7 @@ pub(super) const NOW: i64 = 1_700_000_000;
 pub(super) type Check = fn(&HandshakeError) -> bool;
 
 pub(super) fn server_key() -> Arc<ServerRsaKey> {
-    Arc::new(
-        ServerRsaKey::from_pem(include_str!("../../tests/data/test_server_key_pkcs1.pem")).unwrap(),
-    )
+    Arc::new(ServerRsaKey::test_key().clone())
 }
 
 fn new_pair(options: ClientOptions) -> (ClientHandshake, ServerHandshake) {
