@@ -1,4 +1,4 @@
-.PHONY: build run test e2e lint up down logs
+.PHONY: build run test e2e lint up down logs bench fuzz
 
 build:
 	cargo build --release -p echod
@@ -25,3 +25,12 @@ down:
 
 logs:
 	docker compose -f docker-compose-env.yaml -f docker-compose.yaml logs -f
+
+# Short load run of every scenario (echo-bench): bench/results/latest.json (+ latest.jsonl).
+bench:
+	cargo build --release -p echod -p echo-bench
+	./target/release/echo-bench --spawn target/release/echod suite --out bench/results
+
+# Every fuzz target for 30 s (scripts/fuzz.sh SECONDS for longer).
+fuzz:
+	./scripts/fuzz.sh 30

@@ -35,7 +35,22 @@ fn main() {
         })
         .collect();
     layers.sort();
-    let (newest, newest_path) = layers.last().cloned().expect("at least one layer schema");
+    // The layer Rust types are generated for: `tl-schema/base-layer` if present, else the
+    // highest. Shipping a newer schema file serves that layer through the transcoder without
+    // changing the generated types; moving the base is a deliberate code migration.
+    let base_file = schema_dir.join("base-layer");
+    println!("cargo:rerun-if-changed={}", base_file.display());
+    let base: Option<i32> = fs::read_to_string(&base_file)
+        .ok()
+        .and_then(|s| s.trim().parse().ok());
+    let (newest, newest_path) = match base {
+        Some(b) => layers
+            .iter()
+            .find(|(l, _)| *l == b)
+            .cloned()
+            .expect("base-layer names a shipped layer"),
+        None => layers.last().cloned().expect("at least one layer schema"),
+    };
     for (_, p) in &layers {
         println!("cargo:rerun-if-changed={}", p.display());
     }

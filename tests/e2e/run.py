@@ -26,11 +26,17 @@ from garbage import GarbageStorm
 from scenarios import build_scenarios, phone_for, select
 
 E2E = Path(__file__).resolve().parent
+# Bearer token of echod's admin API during the suite (a test value, not a secret).
+ADMIN_TOKEN = "echo-e2e-admin-token"
 CLIENT_SCRIPTS = {
     "telethon": E2E / "clients" / "telethon_flow.py",
     "pyrofork": E2E / "clients" / "pyrofork_flow.py",
     "kurigram": E2E / "clients" / "kurigram_flow.py",
+    "tdlib": E2E / "clients" / "tdlib_flow.py",
 }
+# MTProxy secret echod accepts during the suite; TDLib reaches Echo only through that route
+# (every other client connects without it, which must keep working).
+PROXY_SECRET = "00112233445566778899aabbccddeeff"
 CACHE = Path(os.environ.get("ECHO_E2E_CACHE", Path.home() / ".cache" / "echo-e2e"))
 HOST = "127.0.0.1"
 # The garbage keeps coming for at least this long, even if the real login is quicker.
@@ -107,10 +113,11 @@ class Runner:
             print(f"run.py: echod unavailable: {why}", flush=True)
             self.echod_problem = "echod unavailable (see above)"
             return
-        extra_env = None
+        # The admin API is on for the admin scenarios (clients get the token in their env).
+        extra_env = {"ECHO_ADMIN_TOKEN": ADMIN_TOKEN, "ECHO_PROXY_SECRET": PROXY_SECRET}
         if self.args.mysql:
             self.mysql_db = f"echo_e2e_{os.getpid()}_{self.run_tag}"
-            extra_env = {"ECHO_DATABASE_URL": f"{MYSQL_BASE}/{self.mysql_db}"}
+            extra_env["ECHO_DATABASE_URL"] = f"{MYSQL_BASE}/{self.mysql_db}"
             print(f"run.py: storage is MySQL database {self.mysql_db}", flush=True)
         self.echod = Echod(binary, self.workdir / "data", self.workdir / "echod.log",
                            free_port(), free_port(), extra_env=extra_env)
@@ -149,16 +156,24 @@ class Runner:
         return self.workdir / "sessions" / f"{scenario_name}.json"
 
     def client_command(self, scenario, timeout):
-        cmd = [str(self.venv_python(scenario.client)), "-u", str(CLIENT_SCRIPTS[scenario.client]),
+        script = (E2E / "clients" / scenario.script if scenario.script
+                  else CLIENT_SCRIPTS[scenario.client])
+        cmd = [str(self.venv_python(scenario.client)), "-u", str(script),
                HOST, str(self.echod.port), str(self.echod.pem_path),
                phone_for(self.run_tag, scenario.phone_slot), scenario.phase,
                str(self.session_file(scenario.session_of))]
         if scenario.client == "telethon":
             cmd.append(scenario.transport)
+        if scenario.client == "tdlib":
+            cmd += ["--secret", PROXY_SECRET]
         return cmd + ["--deadline", str(max(5.0, timeout - 10.0))]
 
     def start_client(self, scenario, timeout, log_path):
         env = dict(os.environ, PYTHONUNBUFFERED="1")
+        # For scenarios that also drive the admin API or the echod binary (admin_*.py).
+        env.update(ECHO_E2E_HTTP=f"http://{HOST}:{self.echod.http_port}",
+                   ECHO_E2E_ADMIN_TOKEN=ADMIN_TOKEN, ECHO_E2E_ECHOD_BIN=str(self.echod.binary),
+                   ECHO_E2E_DATA_DIR=str(self.echod.data_dir))
         if self.args.verbose:
             env["ECHO_E2E_DEBUG"] = "1"
         log = open(log_path, "wb")

@@ -26,6 +26,7 @@ class Scenario:
     session_of: str = ""  # scenario whose session file this one uses
     depends: tuple = field(default_factory=tuple)  # must have passed
     after: tuple = field(default_factory=tuple)  # must have run (ordering only)
+    script: str = ""  # file in clients/ to run instead of the client's default flow
 
 
 def _telethon_signups():
@@ -48,6 +49,61 @@ def _pyrogram_fork(client, slot):
                    depends=(signup,))
 
 
+def _contacts():
+    """Multi-account contacts scenarios; each script signs up its own three users."""
+    story = ("import a registered and an unregistered phone, the latter signs up and shows "
+             "in getContacts; username resolve; block/unblock/getBlocked; forged access hash "
+             "USER_ID_INVALID; phone privacy disallowAll hides the phone")
+    yield Scenario("telethon_contacts", "client", f"Telethon, three accounts: {story}",
+                   client="telethon", phase="signup", transport="full", phone_slot=8,
+                   session_of="telethon_contacts", script="contacts_telethon.py")
+    yield Scenario("pyrofork_contacts", "client", f"Pyrofork (layer 220), three accounts: "
+                   f"{story}", client="pyrofork", phase="signup", phone_slot=9,
+                   session_of="pyrofork_contacts", script="contacts_pyrofork.py")
+    yield Scenario("kurigram_contacts", "client", f"Kurigram (layer 229), three accounts: "
+                   f"{story}", client="kurigram", phase="signup", phone_slot=0,
+                   session_of="kurigram_contacts", script="contacts_kurigram.py")
+
+
+def _admin():
+    """Admin HTTP API and `echod client-config` (issue 9); phones use their own 99967 prefix."""
+    yield Scenario("admin_ban_telethon", "client", "admin API: provision a user, log in with the "
+                   "admin-read code, list authorizations; ban closes the live Telethon "
+                   "connection and logs it out, a fresh client gets PHONE_NUMBER_BANNED; unban, "
+                   "log in, terminate all authorizations", client="telethon", phase="signup",
+                   transport="abridged", phone_slot=3, session_of="admin_ban_telethon",
+                   script="admin_telethon.py")
+    yield Scenario("client_config_telethon", "client", "`echod client-config`: the report shows "
+                   "the server's fingerprint and every client section; the printed Telethon "
+                   "snippet runs and reaches this server (help.getConfig)", client="telethon",
+                   phase="signup", transport="full", phone_slot=4,
+                   session_of="client_config_telethon", script="client_config_telethon.py")
+
+
+def _messaging():
+    """Private chats between several live clients (issue 4); phones use 9998x prefixes."""
+    yield Scenario("telethon_messaging", "client", "Telethon, Ann + Bob on two devices: import "
+                   "and message, live on both devices, dialogs/history, read receipt, edit and "
+                   "revoke live and on re-fetch, own message on the other device, 120 messages "
+                   "caught up offline via getDifference slices", client="telethon",
+                   phase="signup", transport="full", phone_slot=2,
+                   session_of="telethon_messaging", script="messaging_telethon.py")
+    yield Scenario("pyrofork_telethon_messaging", "client", "Pyrofork (layer 220) Ann and a "
+                   "Telethon (layer 229) Bob in a subprocess message each other live",
+                   client="pyrofork", phase="signup", phone_slot=2,
+                   session_of="pyrofork_telethon_messaging", script="messaging_pyrofork.py")
+
+
+def _tdlib():
+    """TDLib (layer 232) over its MTProxy route, with Echo's key swapped into a copy of libtdjson."""
+    yield Scenario("tdlib_signup", "client", "TDLib via MTProxy secret: new key, sendCode, "
+                   "registerUser, getMe, send+read Saved Messages", client="tdlib",
+                   phase="signup", phone_slot=11, session_of="tdlib_signup")
+    yield Scenario("tdlib_login", "client", "TDLib: new key, log in as the signup phone (same "
+                   "user id), send+read Saved Messages", client="tdlib", phase="login",
+                   phone_slot=11, session_of="tdlib_signup", depends=("tdlib_signup",))
+
+
 def build_scenarios():
     table = list(_telethon_signups())
     table.append(Scenario("telethon_login", "client", "Telethon (full): new key, log in as the "
@@ -56,6 +112,10 @@ def build_scenarios():
                           phone_slot=1, session_of=TELETHON_BASE, depends=(TELETHON_BASE,)))
     table += list(_pyrogram_fork("pyrofork", 5))
     table += list(_pyrogram_fork("kurigram", 6))
+    table += list(_tdlib())
+    table += list(_contacts())
+    table += list(_admin())
+    table += list(_messaging())
     table.append(Scenario("garbage_during_login", "garbage", "Telethon signup (abridged) while "
                           "20 concurrent connections send garbage; server stays up, /healthz OK",
                           client="telethon", phase="signup", transport="abridged",
@@ -64,7 +124,7 @@ def build_scenarios():
     table.append(Scenario("echod_restart", "restart", "SIGTERM: echod exits 0 within 10 s; "
                           "starts again on the same data dir and ports", after=restart_after))
     resumes = (("telethon", TELETHON_BASE, "full"), ("pyrofork", "pyrofork_signup", ""),
-               ("kurigram", "kurigram_signup", ""))
+               ("kurigram", "kurigram_signup", ""), ("tdlib", "tdlib_signup", ""))
     for client, signup, transport in resumes:
         slot = next(s.phone_slot for s in table if s.name == signup)
         table.append(Scenario(f"{client}_resume", "client", f"{client}: after the restart, the "

@@ -18,6 +18,7 @@ VENVS=(
   "telethon|telethon==1.45.0 cryptg"
   "pyrofork|pyrofork==2.3.69 tgcrypto"
   "kurigram|kurigram==2.2.26 tgcrypto"
+  "tdlib|tdjson==1.8.69"
 )
 
 for entry in "${VENVS[@]}"; do

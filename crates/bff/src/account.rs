@@ -35,7 +35,12 @@ async fn update_status(
     } else {
         ctx.now + ONLINE_SECS
     };
-    deps.storage.users.set_last_seen(ctx.user()?, until).await?;
+    let me = ctx.user()?;
+    deps.storage.users.set_last_seen(me, until).await?;
+    // Contacts see the change live; a failed push is only a stale status until they refetch.
+    if let Err(e) = crate::contacts::push_status(&deps, me, ctx.now).await {
+        tracing::warn!(user_id = me, error = %e, "status push failed");
+    }
     Ok(true)
 }
 
@@ -79,6 +84,7 @@ async fn update_profile(
         .users
         .update_profile(me, first_name, last_name, about)
         .await?;
+    crate::contacts::push_own_name(&deps, &ctx, &rec).await;
     Ok(convert::user(&rec, me, ctx.now))
 }
 
@@ -142,6 +148,7 @@ async fn update_username(
         Err(StorageError::Conflict(_)) => return Err(RpcError::bad_request("USERNAME_OCCUPIED")),
         Err(e) => return Err(e.into()),
     };
+    crate::contacts::push_own_name(&deps, &ctx, &rec).await;
     Ok(convert::user(&rec, me, ctx.now))
 }
 

@@ -1,8 +1,8 @@
 //! `auth.*`: login by phone code (core.telegram.org/api/auth, /method/auth.sendCode,
 //! /method/auth.signIn, /method/auth.signUp, /method/auth.logOut).
 //!
-//! There is no SMS gateway: the code is written to the log (and is always 12345 with
-//! `dev_codes`). A code lives `CODE_TTL_SECS` and dies after `MAX_CODE_ATTEMPTS` wrong tries
+//! There is no SMS gateway: the code goes to the configured `CodeSender` (the log by default;
+//! always 12345 with `dev_codes`). Banned accounts get PHONE_NUMBER_BANNED. A code lives `CODE_TTL_SECS` and dies after `MAX_CODE_ATTEMPTS` wrong tries
 //! (then PHONE_CODE_EXPIRED).
 //! auth.signUp is only possible with a hash whose code auth.signIn accepted for a phone that
 //! had no account; that fact is stored with the code (`PhoneCodeRecord::verified`).
@@ -106,12 +106,21 @@ async fn flood_wait_secs(
     Ok((lo + FLOOD_WINDOW_SECS - now).max(1))
 }
 
+/// Accounts banned by an operator (admin API) may not log in: PHONE_NUMBER_BANNED.
+async fn refuse_banned(deps: &BffDeps, phone: &str) -> Result<(), RpcError> {
+    if deps.storage.admin.is_phone_banned(phone).await? {
+        return Err(RpcError::bad_request("PHONE_NUMBER_BANNED"));
+    }
+    Ok(())
+}
+
 async fn send_code(
     deps: Arc<BffDeps>,
     ctx: RpcContext,
     req: functions::auth::SendCode,
 ) -> Result<enums::auth::SentCode, RpcError> {
     let phone = normalize_phone(&req.phone_number)?;
+    refuse_banned(&deps, &phone).await?;
     let limit = deps.config.send_code_per_hour;
     if limit > 0 {
         let recent = deps
@@ -138,8 +147,18 @@ async fn send_code(
             verified: false,
         })
         .await?;
-    tracing::info!(phone = %phone, code = %code, "login code (no SMS gateway: read it here)");
-    let registered = deps.storage.users.get_by_phone(&phone).await?.is_some();
+    if let Err(e) = deps.code_sender.send(&phone, &code).await {
+        // The code stays valid: operators can still read it through the admin API.
+        tracing::warn!(phone = %phone, error = %e, "login code not delivered");
+    }
+    let account = deps.storage.users.get_by_phone(&phone).await?;
+    if let Some(user) = &account {
+        // In the app too: a message from 777000 to the devices already logged in.
+        if let Err(e) = crate::contacts::deliver_login_code(&deps, user.id, &code, ctx.now).await {
+            tracing::warn!(user_id = user.id, error = %e, "login code not sent in the app");
+        }
+    }
+    let registered = account.is_some();
     // Telegram sends registered users the code in the app, others by SMS.
     let r#type = if registered {
         enums::auth::SentCodeType::App(types::auth::SentCodeTypeApp {
@@ -212,6 +231,7 @@ async fn sign_in(
         return Err(RpcError::bad_request("PHONE_CODE_EMPTY"));
     }
     let perm_key = ctx.perm_key()?;
+    refuse_banned(&deps, &phone).await?;
     let hash = req.phone_code_hash;
     let record = live_code(&deps, &hash, &phone, ctx.now).await?;
     if record.code != code.trim() {
@@ -280,6 +300,8 @@ async fn sign_up(
         Err(e) => return Err(e.into()),
     };
     deps.storage.phone_codes.delete(&hash).await?;
+    // Whoever imported this phone before gets the new user as a contact.
+    crate::contacts::on_sign_up(&deps, &user, ctx.now).await;
     log_in(&deps, perm_key, user.id, ctx.now).await?;
     tracing::info!(user_id = user.id, perm_key, "signed up");
     Ok(authorization(convert::user(&user, user.id, ctx.now)))

@@ -19,6 +19,8 @@ pub struct ServerConfig {
     pub dev_codes: bool,
     /// Login codes sent to one phone per hour before FLOOD_WAIT.
     pub send_code_per_hour: i64,
+    /// Messages one user may send per minute before FLOOD_WAIT_X (sendMessage, forwards).
+    pub send_message_per_minute: u32,
 }
 
 impl Default for ServerConfig {
@@ -29,6 +31,7 @@ impl Default for ServerConfig {
             public_port: 10443,
             dev_codes: false,
             send_code_per_hour: 10,
+            send_message_per_minute: 300,
         }
     }
 }
@@ -38,6 +41,10 @@ pub struct BffDeps {
     pub storage: Storage,
     pub authsession: Arc<dyn AuthSessionService>,
     pub config: ServerConfig,
+    /// Where auth.sendCode delivers login codes (`crate::LogCodeSender` by default).
+    pub code_sender: Arc<dyn crate::code_sender::CodeSender>,
+    /// The messaging write path, live delivery and send flood control (`crate::messaging`).
+    pub messaging: crate::messaging::Messaging,
 }
 
 /// Who is calling and over what.

@@ -3,7 +3,7 @@
 //! /constructor/dialog, /constructor/peerNotifySettings, /api/peers).
 
 use echo_storage::{BoxMessage, DialogRecord, Peer, UserRecord};
-use echo_tl::{enums, types, Deserializable};
+use echo_tl::{enums, types};
 
 /// How long one `account.updateStatus(offline=false)` keeps a user online; Telegram clients
 /// renew it every `online_update_period_ms` (210 s), so 300 s bridges one missed renewal.
@@ -37,25 +37,71 @@ pub fn user_status(last_seen_at: i64, now: i64) -> enums::UserStatus {
     }
 }
 
+/// The service account that sends login codes (core.telegram.org/api/auth), created by
+/// migration 0003.
+pub const SERVICE_USER_ID: i64 = 777_000;
+
+/// What one viewer may see of one user beyond the public fields; built by
+/// `crate::contacts::view` from the viewer's contacts and the user's privacy rules.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UserView {
+    /// The user is in the viewer's contacts.
+    pub contact: bool,
+    /// ... and the viewer is in theirs.
+    pub mutual: bool,
+    /// The names the viewer saved the contact under (shown instead of the user's own).
+    pub saved_names: Option<(String, String)>,
+    pub phone: bool,
+    pub status: enums::UserStatus,
+}
+
+impl UserView {
+    /// No relation, phone hidden, real status: what [`user`] shows to everyone but the user.
+    pub fn stranger(rec: &UserRecord, now: i64) -> UserView {
+        UserView {
+            contact: false,
+            mutual: false,
+            saved_names: None,
+            phone: false,
+            status: user_status(rec.last_seen_at, now),
+        }
+    }
+}
+
 /// A user as `viewer` sees it: `self` and the phone number only for the user themself; a
-/// deleted account keeps only its id and access hash (the `deleted` flag).
+/// deleted account keeps only its id and access hash (the `deleted` flag). Contact flags and
+/// privacy need storage lookups: `crate::contacts::view` adds them.
 pub fn user(rec: &UserRecord, viewer: i64, now: i64) -> enums::User {
+    let mut view = UserView::stranger(rec, now);
+    view.phone = rec.id == viewer;
+    user_viewed(rec, viewer, &view)
+}
+
+/// A user as `viewer` sees it given what `view` allows.
+pub fn user_viewed(rec: &UserRecord, viewer: i64, view: &UserView) -> enums::User {
     let is_self = rec.id == viewer;
     let shown = !rec.deleted;
     let non_empty = |s: &str| (shown && !s.is_empty()).then(|| s.to_string());
+    let (first_name, last_name) = match &view.saved_names {
+        Some((first, last)) if !is_self && (!first.is_empty() || !last.is_empty()) => {
+            (first.as_str(), last.as_str())
+        }
+        _ => (rec.first_name.as_str(), rec.last_name.as_str()),
+    };
+    let service = rec.id == SERVICE_USER_ID;
     enums::User::User(types::User {
         is_self,
-        contact: false,
-        mutual_contact: false,
+        contact: view.contact && !is_self,
+        mutual_contact: view.mutual && !is_self,
         deleted: rec.deleted,
         bot: false,
         bot_chat_history: false,
         bot_nochats: false,
-        verified: false,
+        verified: service,
         restricted: false,
         min: false,
         bot_inline_geo: false,
-        support: false,
+        support: service,
         scam: false,
         apply_min_photo: false,
         fake: false,
@@ -76,12 +122,16 @@ pub fn user(rec: &UserRecord, viewer: i64, now: i64) -> enums::User {
         bot_guard: false,
         id: rec.id,
         access_hash: Some(rec.access_hash),
-        first_name: non_empty(&rec.first_name),
-        last_name: non_empty(&rec.last_name),
+        first_name: non_empty(first_name),
+        last_name: non_empty(last_name),
         username: rec.username.as_deref().and_then(non_empty),
-        phone: if is_self { non_empty(&rec.phone) } else { None },
+        phone: if is_self || view.phone {
+            non_empty(&rec.phone)
+        } else {
+            None
+        },
         photo: None,
-        status: shown.then(|| user_status(rec.last_seen_at, now)),
+        status: shown.then(|| view.status.clone()),
         bot_info_version: None,
         restriction_reason: None,
         bot_inline_placeholder: None,
@@ -115,97 +165,10 @@ pub fn default_notify_settings() -> enums::PeerNotifySettings {
     })
 }
 
-/// Decodes an opaque TL blob the BFF stored itself; a blob that no longer parses (a schema
-/// change) is dropped from the answer rather than failing the whole call.
-fn decode_blob<T: Deserializable>(bytes: &[u8], what: &str) -> Option<T> {
-    if bytes.is_empty() {
-        return None;
-    }
-    match T::from_bytes(bytes) {
-        Ok(value) => Some(value),
-        Err(e) => {
-            tracing::warn!(error = %e, what, "stored TL blob does not decode; leaving it out");
-            None
-        }
-    }
-}
-
-/// A message as stored in `viewer`'s box (message ids and pts are per user).
+/// A message as stored in `viewer`'s box (message ids and pts are per user). One
+/// conversion for the API answers and the updates log: `echo_msg::tl::message`.
 pub fn message(m: &BoxMessage, viewer: i64) -> enums::Message {
-    // Saved Messages: the dialog with oneself. saved_peer_id names the sub-dialog the message
-    // is filed under, which for a message written there directly is the user themself.
-    let saved_peer_id = (m.peer == Peer::User(viewer)).then(|| peer(Peer::User(viewer)));
-    let entities: Option<Vec<enums::MessageEntity>> = decode_blob(&m.entities, "entities");
-    enums::Message::Message(types::Message {
-        out: m.out,
-        mentioned: false,
-        media_unread: false,
-        silent: false,
-        post: false,
-        from_scheduled: false,
-        legacy: false,
-        edit_hide: false,
-        pinned: false,
-        noforwards: false,
-        invert_media: false,
-        offline: false,
-        video_processing_pending: false,
-        paid_suggested_post_stars: false,
-        paid_suggested_post_ton: false,
-        id: m.id,
-        from_id: Some(peer(Peer::User(m.from_id))),
-        from_boosts_applied: None,
-        from_rank: None,
-        peer_id: peer(m.peer),
-        saved_peer_id,
-        fwd_from: decode_blob(&m.fwd, "fwd_from"),
-        via_bot_id: None,
-        via_business_bot_id: None,
-        guestchat_via_from: None,
-        reply_to: m.reply_to_msg_id.map(reply_header),
-        date: date(m.date),
-        message: m.message.clone(),
-        media: decode_blob(&m.media, "media"),
-        reply_markup: None,
-        entities: entities.filter(|e| !e.is_empty()),
-        views: None,
-        forwards: None,
-        replies: None,
-        edit_date: m.edit_date.map(date),
-        post_author: None,
-        grouped_id: None,
-        reactions: None,
-        restriction_reason: None,
-        ttl_period: None,
-        quick_reply_shortcut_id: None,
-        effect: None,
-        factcheck: None,
-        report_delivery_until_date: None,
-        paid_message_stars: None,
-        suggested_post: None,
-        schedule_repeat_period: None,
-        summary_from_language: None,
-        rich_message: None,
-    })
-}
-
-fn reply_header(reply_to_msg_id: i32) -> enums::MessageReplyHeader {
-    enums::MessageReplyHeader::Header(types::MessageReplyHeader {
-        reply_to_scheduled: false,
-        forum_topic: false,
-        quote: false,
-        reply_to_ephemeral: false,
-        reply_to_msg_id: Some(reply_to_msg_id),
-        reply_to_peer_id: None,
-        reply_from: None,
-        reply_media: None,
-        reply_to_top_id: None,
-        quote_text: None,
-        quote_entities: None,
-        quote_offset: None,
-        todo_item_id: None,
-        poll_option: None,
-    })
+    echo_msg::tl::message(m, viewer)
 }
 
 pub fn dialog(d: &DialogRecord) -> enums::Dialog {
@@ -302,7 +265,8 @@ mod tests {
         let enums::Message::Message(tl) = message(&m, 5) else {
             panic!("message expected")
         };
-        assert!(tl.out);
+        // Nothing in Saved Messages is outgoing (what TDLib expects of Telegram).
+        assert!(!tl.out);
         assert_eq!(tl.entities, Some(entities));
         assert_eq!(tl.saved_peer_id, Some(peer(Peer::User(5))));
         // A blob that does not decode is left out instead of failing.

@@ -7,11 +7,14 @@
 
 mod account;
 mod auth;
+mod code_sender;
+pub mod contacts;
 mod context;
 mod convert;
 mod help;
 mod langpack;
 mod messages;
+mod messaging;
 mod router;
 mod updates;
 mod users;
@@ -19,7 +22,13 @@ mod users;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+pub use auth::{normalize_phone, validate_name, NAME_MAX_CHARS};
+pub use code_sender::{CodeSendError, CodeSender, LogCodeSender};
 pub use context::{BffDeps, RpcContext, RpcError, ServerConfig};
+pub use echo_sync::{
+    LocalPresence, LocalSyncHub, PresenceDirectory, PushTarget, SessionAddr, SyncService,
+};
+pub use messaging::{FloodGate, Messaging};
 pub use router::Router;
 
 /// The API as seen by the session layer. A gRPC client can implement this same trait.
@@ -34,6 +43,7 @@ pub trait RpcService: Send + Sync {
 pub struct Bff {
     deps: Arc<BffDeps>,
     router: Router,
+    metrics: Option<Arc<echo_metrics::Metrics>>,
 }
 
 impl Bff {
@@ -46,10 +56,18 @@ impl Bff {
         account::register(&mut router);
         messages::register(&mut router);
         langpack::register(&mut router);
+        contacts::register(&mut router);
         Self {
             deps: Arc::new(deps),
             router,
+            metrics: None,
         }
+    }
+
+    /// Counts every call by method and error, with its latency, in `metrics`.
+    pub fn with_metrics(mut self, metrics: Arc<echo_metrics::Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// Constructor ids of every implemented method (for diagnostics and tests).
@@ -61,6 +79,17 @@ impl Bff {
 #[async_trait]
 impl RpcService for Bff {
     async fn invoke(&self, ctx: &RpcContext, request: &[u8]) -> Result<Vec<u8>, RpcError> {
-        self.router.dispatch(&self.deps, ctx, request).await
+        let Some(metrics) = &self.metrics else {
+            return self.router.dispatch(&self.deps, ctx, request).await;
+        };
+        let started = std::time::Instant::now();
+        let result = self.router.dispatch(&self.deps, ctx, request).await;
+        let method = request
+            .get(..4)
+            .map(|b| echo_tl::name_for_id(u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
+            .unwrap_or("(empty)");
+        let error = result.as_ref().err().map(|e| e.message.as_str());
+        metrics.record_rpc(method, error, started.elapsed().as_secs_f64());
+        result
     }
 }

@@ -1,23 +1,26 @@
 //! `updates.*`: the common update sequence of a user (core.telegram.org/api/updates,
 //! /method/updates.getState, /method/updates.getDifference).
 //!
-//! Every change to a user's message box advances their pts by one. The store keeps messages
-//! (with the pts of their last change) but no log of edits and deletions, so getDifference
-//! can only replay a gap made entirely of new, unedited messages; any other gap is answered
-//! with updates.differenceTooLong, after which the client refetches its dialogs.
+//! Every change to a user's message box advances their pts and is logged with its `Update`
+//! in the same transaction (`echo_storage::UpdateLogStore`). getDifference replays the log
+//! after the client's pts: new messages as `new_messages`, everything else as
+//! `other_updates`, with the users they mention; at most 100 entries per call
+//! (updates.differenceSlice with an intermediate state), differenceTooLong when the gap is
+//! huge or older than the log.
 
 use std::sync::Arc;
 
-use echo_storage::{DialogQuery, Peer, UserState, MAX_PAGE};
-use echo_tl::{enums, functions, types};
+use echo_storage::{DialogQuery, UserState, MAX_PAGE};
+use echo_tl::{enums, functions, types, Deserializable};
 
 use crate::context::{BffDeps, RpcContext, RpcError};
-use crate::convert;
 use crate::help::tl_date;
 use crate::router::Router;
 
-/// Most new messages one getDifference replays (the store's page limit).
-const DIFFERENCE_MAX: i32 = MAX_PAGE;
+/// Most log entries one getDifference returns; more come as updates.differenceSlice.
+const DIFFERENCE_LIMIT: i32 = 100;
+/// A client further behind than this gets updates.differenceTooLong and refetches dialogs.
+const TOO_LONG_GAP: i64 = 100_000;
 /// Dialog pages summed for `unread_count` before giving up on the rest.
 const UNREAD_PAGES_MAX: usize = 50;
 
@@ -73,13 +76,38 @@ async fn get_state(
     Ok(state)
 }
 
+/// The user ids a logged update mentions (senders, peers).
+fn mention_users(update: &enums::Update, out: &mut Vec<i64>) {
+    let mut peer = |p: &enums::Peer| {
+        if let enums::Peer::User(u) = p {
+            out.push(u.user_id);
+        }
+    };
+    match update {
+        enums::Update::NewMessage(u) => message_users(&u.message, &mut peer),
+        enums::Update::EditMessage(u) => message_users(&u.message, &mut peer),
+        enums::Update::ReadHistoryInbox(u) => peer(&u.peer),
+        enums::Update::ReadHistoryOutbox(u) => peer(&u.peer),
+        _ => {}
+    }
+}
+
+fn message_users(message: &enums::Message, peer: &mut impl FnMut(&enums::Peer)) {
+    if let enums::Message::Message(m) = message {
+        peer(&m.peer_id);
+        if let Some(from) = &m.from_id {
+            peer(from);
+        }
+    }
+}
+
 async fn get_difference(
     deps: Arc<BffDeps>,
     ctx: RpcContext,
     req: functions::updates::GetDifference,
 ) -> Result<enums::updates::Difference, RpcError> {
     let me = ctx.user()?;
-    let (state, tl_state) = current_state(&deps, me, ctx.now).await?;
+    let state = deps.storage.update_states.get_state(me).await?;
     let date = tl_date(if state.date > 0 { state.date } else { ctx.now });
     if req.pts == state.pts {
         return Ok(enums::updates::Difference::Empty(
@@ -96,40 +124,74 @@ async fn get_difference(
     };
     // A client ahead of the server (a reset database) or too far behind starts over.
     let gap = i64::from(state.pts) - i64::from(req.pts);
-    if req.pts < 0 || gap <= 0 || gap > i64::from(DIFFERENCE_MAX) {
+    // pts_total_limit lets a client ask for tooLong sooner than the server's own bound.
+    let limit = req
+        .pts_total_limit
+        .filter(|l| *l > 0)
+        .map_or(TOO_LONG_GAP, |l| i64::from(l).min(TOO_LONG_GAP));
+    if req.pts < 0 || gap <= 0 || gap > limit {
         return too_long();
     }
-    // The newest messages of the whole box; the gap is replayable only if it consists of
-    // exactly the messages whose pts is newer than the client's, none of them edited since.
-    let newest = deps
+    let entries = deps
         .storage
-        .messages
-        .search(me, None, "", DIFFERENCE_MAX)
+        .updates_log
+        .updates_after(me, req.pts, DIFFERENCE_LIMIT)
         .await?;
-    let mut missed: Vec<_> = newest.into_iter().filter(|m| m.pts > req.pts).collect();
-    if i64::try_from(missed.len()).ok() != Some(gap) || missed.iter().any(|m| m.edit_date.is_some())
-    {
+    // The log must cover the gap from its start (changes made before it existed do not).
+    let Some(first) = entries.first() else {
+        return too_long();
+    };
+    if first.pts - first.pts_count > req.pts {
         return too_long();
     }
-    missed.sort_by_key(|m| m.pts);
+    let mut new_messages = Vec::new();
+    let mut other_updates = Vec::new();
     let mut user_ids = vec![me];
-    for m in &missed {
-        user_ids.push(m.from_id);
-        if let Peer::User(id) = m.peer {
-            user_ids.push(id);
+    for entry in &entries {
+        let update = match enums::Update::from_bytes(&entry.body) {
+            Ok(update) => update,
+            Err(e) => {
+                tracing::warn!(error = %e, pts = entry.pts, "logged update does not decode");
+                return too_long();
+            }
+        };
+        mention_users(&update, &mut user_ids);
+        match update {
+            enums::Update::NewMessage(u) => new_messages.push(u.message),
+            other => other_updates.push(other),
         }
     }
-    let users = deps.storage.users.get_many(&user_ids).await?;
+    user_ids.sort_unstable();
+    user_ids.dedup();
+    let users = crate::contacts::view::users_by_id(&deps, me, &user_ids, ctx.now).await?;
+    let last = entries.last().map_or(req.pts, |e| e.pts);
+    if last < state.pts {
+        let last_date = entries.last().map_or(ctx.now, |e| e.date);
+        return Ok(enums::updates::Difference::Slice(
+            types::updates::DifferenceSlice {
+                new_messages,
+                new_encrypted_messages: Vec::new(),
+                other_updates,
+                chats: Vec::new(),
+                users,
+                intermediate_state: enums::updates::State::State(types::updates::State {
+                    pts: last,
+                    qts: state.qts,
+                    date: tl_date(last_date),
+                    seq: state.seq,
+                    unread_count: 0,
+                }),
+            },
+        ));
+    }
+    let (_, tl_state) = current_state(&deps, me, ctx.now).await?;
     Ok(enums::updates::Difference::Difference(
         types::updates::Difference {
-            new_messages: missed.iter().map(|m| convert::message(m, me)).collect(),
+            new_messages,
             new_encrypted_messages: Vec::new(),
-            other_updates: Vec::new(),
+            other_updates,
             chats: Vec::new(),
-            users: users
-                .iter()
-                .map(|u| convert::user(u, me, ctx.now))
-                .collect(),
+            users,
             state: tl_state,
         },
     ))

@@ -60,12 +60,6 @@ pub async fn me(deps: &BffDeps, ctx: &RpcContext) -> Result<UserRecord, RpcError
         .ok_or_else(RpcError::unauthorized)
 }
 
-/// The caller's own user object (for the `users` list of update containers).
-pub async fn self_user(deps: &BffDeps, ctx: &RpcContext) -> Result<enums::User, RpcError> {
-    let rec = me(deps, ctx).await?;
-    Ok(convert::user(&rec, rec.id, ctx.now))
-}
-
 async fn get_users(
     deps: Arc<BffDeps>,
     ctx: RpcContext,
@@ -80,13 +74,14 @@ async fn get_users(
     let ids: Vec<i64> = wanted.iter().map(|(id, _)| *id).collect();
     let found = deps.storage.users.get_many(&ids).await?;
     // Answer in request order; unknown users and wrong access hashes are simply left out.
-    Ok(wanted
+    let shown: Vec<UserRecord> = wanted
         .iter()
         .filter_map(|(id, access_hash)| {
             let rec = found.iter().find(|r| r.id == *id)?;
-            hash_ok(rec, *access_hash).then(|| convert::user(rec, me, ctx.now))
+            hash_ok(rec, *access_hash).then(|| rec.clone())
         })
-        .collect())
+        .collect();
+    crate::contacts::view::users_for(&deps, me, &shown, ctx.now).await
 }
 
 /// Peer settings for a chat nobody acted on: no action bar.
@@ -116,9 +111,9 @@ pub fn empty_peer_settings() -> enums::PeerSettings {
     })
 }
 
-fn user_full(rec: &UserRecord) -> enums::UserFull {
+fn user_full(rec: &UserRecord, blocked: bool) -> enums::UserFull {
     enums::UserFull::Full(types::UserFull {
-        blocked: false,
+        blocked,
         phone_calls_available: false,
         phone_calls_private: false,
         can_pin_message: true,
@@ -186,9 +181,10 @@ async fn get_full_user(
 ) -> Result<enums::users::UserFull, RpcError> {
     let me = ctx.user()?;
     let rec = resolve_user(&deps, &req.id, me).await?;
+    let blocked = rec.id != me && deps.storage.blocks.is_blocked(me, rec.id).await?;
     Ok(enums::users::UserFull::Full(types::users::UserFull {
-        full_user: user_full(&rec),
+        full_user: user_full(&rec, blocked),
         chats: Vec::new(),
-        users: vec![convert::user(&rec, me, ctx.now)],
+        users: vec![crate::contacts::view::user_for(&deps, me, &rec, ctx.now).await?],
     }))
 }

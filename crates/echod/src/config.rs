@@ -20,6 +20,37 @@ pub struct FileConfig {
     pub dev_codes: Option<bool>,
     pub proxy_secrets: Option<Vec<String>>,
     pub send_code_per_hour: Option<i64>,
+    /// Bearer token of the admin HTTP API; unset disables `/v1/*` (ECHO_ADMIN_TOKEN overrides).
+    pub admin_token: Option<Secret>,
+    /// How login codes are delivered (default: the log).
+    pub code_sender: Option<CodeSenderConfig>,
+}
+
+/// A value that must not appear in logs or `{:?}` output (tokens).
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// `code_sender:` in etc/echod.yaml.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum CodeSenderConfig {
+    /// Write codes to the log (INFO).
+    #[default]
+    Log,
+    /// POST `{"phone", "code"}` as JSON to `url` (http://), with `Authorization: Bearer token`
+    /// when a token is given.
+    Webhook {
+        url: String,
+        #[serde(default)]
+        token: Option<Secret>,
+    },
 }
 
 impl FileConfig {
@@ -44,6 +75,8 @@ pub struct RunConfig {
     pub dev_codes: bool,
     pub proxy_secrets: Vec<[u8; 16]>,
     pub send_code_per_hour: i64,
+    pub admin_token: Option<Secret>,
+    pub code_sender: CodeSenderConfig,
 }
 
 /// Parses "HEX[,HEX]" MTProxy secrets: 16 bytes, optionally prefixed "dd" (padded) or "ee".
@@ -84,6 +117,26 @@ pub fn split_host_port(s: &str) -> anyhow::Result<(String, u16)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn admin_settings_parse_and_stay_secret() {
+        let file: FileConfig = serde_yaml::from_str(
+            "admin_token: s3cret\ncode_sender:\n  kind: webhook\n  url: http://127.0.0.1:9/x\n  token: t\n",
+        )
+        .unwrap();
+        assert_eq!(file.admin_token, Some(Secret("s3cret".into())));
+        assert!(!format!("{file:?}").contains("s3cret"));
+        assert_eq!(
+            file.code_sender,
+            Some(CodeSenderConfig::Webhook {
+                url: "http://127.0.0.1:9/x".into(),
+                token: Some(Secret("t".into()))
+            })
+        );
+        let log: FileConfig = serde_yaml::from_str("code_sender: {kind: log}").unwrap();
+        assert_eq!(log.code_sender, Some(CodeSenderConfig::Log));
+        assert!(serde_yaml::from_str::<FileConfig>("code_sender: {kind: sms}").is_err());
+    }
 
     #[test]
     fn secrets_and_addresses() {

@@ -1,7 +1,8 @@
 //! `echod`: the Echo server. `echod run` starts every role (gateway, sessions, API, auth
 //! sessions, storage) in one process on embedded defaults; `echod public-key` prints the
-//! server's RSA public key and fingerprint for client configuration.
+//! server's RSA public key and fingerprint; `echod client-config` prints per-client snippets.
 
+mod client_config;
 mod config;
 mod http;
 mod keys;
@@ -26,6 +27,9 @@ struct Cli {
 enum Command {
     /// Start every role in one process (embedded storage by default).
     Run(run::RunArgs),
+    /// Print the values and snippets that point clients (Android, Desktop, Telethon, Pyrogram
+    /// forks, TDLib) at this server's key and address.
+    ClientConfig(client_config::ClientConfigArgs),
     /// Print the server's RSA public key (PKCS#1 PEM) and its fingerprint.
     PublicKey {
         #[arg(long, env = "ECHO_DATA_DIR", default_value = "./data")]
@@ -48,6 +52,7 @@ fn main() -> anyhow::Result<()> {
                 .build()?;
             runtime.block_on(run::run(args))
         }
+        Command::ClientConfig(args) => client_config::run(args),
         Command::PublicKey { data_dir } => {
             let key = keys::load_or_create_rsa(&data_dir)?;
             let fingerprint = key.fingerprint();

@@ -17,7 +17,9 @@ use echo_storage::Storage;
 use echo_tl::layers::LayerSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{parse_secrets, split_host_port, FileConfig, RunConfig};
+use crate::config::{
+    parse_secrets, split_host_port, CodeSenderConfig, FileConfig, RunConfig, Secret,
+};
 use crate::{http, keys};
 
 #[derive(Args, Debug)]
@@ -47,6 +49,10 @@ pub struct RunArgs {
     /// MTProxy secrets (hex, comma separated) accepted for obfuscated2 connections (TDLib's route).
     #[arg(long, env = "ECHO_PROXY_SECRET")]
     proxy_secret: Option<String>,
+    /// Bearer token of the admin HTTP API (unset: /v1/* answers 403). Prefer the env variable:
+    /// command lines are visible to other local users.
+    #[arg(long, env = "ECHO_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
 }
 
 fn resolve(args: RunArgs) -> anyhow::Result<RunConfig> {
@@ -94,6 +100,12 @@ fn resolve(args: RunArgs) -> anyhow::Result<RunConfig> {
         dev_codes: args.dev_codes || file.dev_codes.unwrap_or(false),
         proxy_secrets: parse_secrets(&secrets)?,
         send_code_per_hour: file.send_code_per_hour.unwrap_or(10),
+        admin_token: args
+            .admin_token
+            .map(Secret)
+            .or(file.admin_token)
+            .filter(|t| !t.0.trim().is_empty()),
+        code_sender: file.code_sender.unwrap_or_default(),
     })
 }
 
@@ -106,28 +118,54 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let storage = Storage::connect(&cfg.database_url)
         .await
         .context("opening storage")?;
+    // 777000 "Telegram", the account login codes come from.
+    echo_bff::contacts::ensure_service_user(&storage)
+        .await
+        .context("creating the service user")?;
     let layers = Arc::new(LayerSet::embedded().context("loading TL layer schemas")?);
     let shutdown = CancellationToken::new();
 
     let authsession = Arc::new(LocalAuthSession::new(storage.clone()));
-    let bff = Arc::new(Bff::new(BffDeps {
-        storage: storage.clone(),
-        authsession: authsession.clone(),
-        config: ServerConfig {
-            dc_id: cfg.dc_id,
-            public_host: cfg.public_host.clone(),
-            public_port: cfg.public_port,
-            dev_codes: cfg.dev_codes,
-            send_code_per_hour: cfg.send_code_per_hour,
-        },
-    }));
+    // One metrics registry for this server, handed to each component (no global registry).
+    let metrics = Arc::new(echo_metrics::Metrics::new());
+    let code_sender: Arc<dyn echo_bff::CodeSender> = match &cfg.code_sender {
+        CodeSenderConfig::Log => Arc::new(echo_bff::LogCodeSender),
+        CodeSenderConfig::Webhook { url, token } => Arc::new(
+            echo_admin::WebhookCodeSender::new(url, token.clone().map(|t| t.0))
+                .context("code_sender")?,
+        ),
+    };
+    // Sync hub: the API pushes through it; the session layer attaches below, once built.
+    let sync_hub = Arc::new(echo_bff::LocalSyncHub::new());
+    let presence = Arc::new(echo_bff::LocalPresence::new());
+    let bff = Arc::new(
+        Bff::new(BffDeps {
+            storage: storage.clone(),
+            authsession: authsession.clone(),
+            config: ServerConfig {
+                dc_id: cfg.dc_id,
+                public_host: cfg.public_host.clone(),
+                public_port: cfg.public_port,
+                dev_codes: cfg.dev_codes,
+                send_code_per_hour: cfg.send_code_per_hour,
+                send_message_per_minute: ServerConfig::default().send_message_per_minute,
+            },
+            messaging: echo_bff::Messaging::local(storage.clone(), sync_hub.clone())
+                .with_presence(presence.clone()),
+            code_sender,
+        })
+        .with_metrics(metrics.clone()),
+    );
     let sessions = SessionManager::new(
         bff,
         authsession.clone(),
         layers.clone(),
         salt_secret,
         shutdown.clone(),
-    );
+    )
+    .with_metrics(metrics.clone());
+    sync_hub.attach(Arc::new(sessions.clone()));
+    sessions.set_presence(presence);
     let gateway = Gateway::bind(
         GatewayConfig {
             listen: cfg.listen,
@@ -135,11 +173,25 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
             dc_id: cfg.dc_id,
         },
         rsa.clone(),
-        authsession,
-        sessions,
+        authsession.clone(),
+        sessions.clone(),
     )
     .await
-    .with_context(|| format!("binding MTProto listener {}", cfg.listen))?;
+    .with_context(|| format!("binding MTProto listener {}", cfg.listen))?
+    .with_metrics(&metrics);
+    let admin = echo_admin::AdminState::new(echo_admin::AdminDeps {
+        storage: storage.clone(),
+        authsession,
+        sessions: Some(sessions),
+        metrics,
+        token: cfg.admin_token.clone().map(|t| t.0),
+        notifier: Some(Arc::new(echo_admin::MsgServiceNotifier::local(
+            storage.clone(),
+            sync_hub.clone(),
+            echo_admin::system_clock(),
+        ))),
+        clock: echo_admin::system_clock(),
+    });
     let http_listener = http::bind(cfg.http)
         .await
         .with_context(|| format!("binding HTTP {}", cfg.http))?;
@@ -151,12 +203,19 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         fingerprint = %format!("{:016x}", rsa.fingerprint() as u64),
         "echod running"
     );
+    if cfg.admin_token.is_none() {
+        tracing::info!("admin API disabled: set ECHO_ADMIN_TOKEN (or admin_token) to enable /v1/*");
+    }
     if cfg.dev_codes {
         tracing::warn!("dev codes enabled: every login code is 12345");
     }
 
     let gateway_task = tokio::spawn(gateway.run(shutdown.clone()));
-    let http_task = tokio::spawn(http::serve(http_listener, shutdown.clone()));
+    let http_task = tokio::spawn(echo_admin::serve(
+        http_listener,
+        echo_admin::router(admin),
+        shutdown.clone(),
+    ));
     wait_for_signal().await;
     tracing::info!("shutting down");
     shutdown.cancel();

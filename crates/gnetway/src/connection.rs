@@ -71,6 +71,7 @@ pub async fn serve(
     conn_id: u64,
     shutdown: CancellationToken,
 ) -> Result<(), ConnectionError> {
+    let _open = shared.metrics.as_ref().map(|m| m.connection_opened());
     let (tx, mut rx) = mpsc::unbounded_channel();
     let config = Arc::new(TransportConfig {
         secrets: shared.config.proxy_secrets.clone(),
@@ -112,14 +113,31 @@ pub async fn serve(
             cmd = rx.recv() => match cmd {
                 Some(ConnCommand::Send { auth_key_id, msg }) => {
                     conn.encrypt_and_queue(auth_key_id, &msg)?;
-                    // Coalesce whatever else is already queued into one write.
-                    while let Ok(ConnCommand::Send { auth_key_id, msg }) = rx.try_recv() {
-                        conn.encrypt_and_queue(auth_key_id, &msg)?;
+                    // Coalesce whatever else is already queued into one write; a Close among
+                    // it still closes, after what was queued before it is written.
+                    let mut close = false;
+                    while let Ok(cmd) = rx.try_recv() {
+                        match cmd {
+                            ConnCommand::Send { auth_key_id, msg } => {
+                                conn.encrypt_and_queue(auth_key_id, &msg)?;
+                            }
+                            ConnCommand::Close => {
+                                close = true;
+                                break;
+                            }
+                        }
                     }
                     writer.write_all(&conn.out).await?;
                     conn.out.clear();
+                    if close {
+                        tracing::debug!(conn = conn.sink.conn_id, "closing connection at the session's request");
+                        break;
+                    }
                 }
-                Some(ConnCommand::Close) | None => break,
+                Some(ConnCommand::Close) | None => {
+                    tracing::debug!(conn = conn.sink.conn_id, "closing connection at the session's request");
+                    break;
+                }
             },
             _ = shutdown.cancelled() => break,
         }
@@ -155,7 +173,15 @@ impl Conn {
         let handshake = self.handshake.get_or_insert_with(|| {
             ServerHandshake::new(self.shared.rsa.clone(), DhConfig::telegram())
         });
-        let output = handshake.handle(body, &mut rand::rngs::OsRng, now)?;
+        let output = match handshake.handle(body, &mut rand::rngs::OsRng, now) {
+            Ok(output) => output,
+            Err(e) => {
+                if let Some(m) = &self.shared.metrics {
+                    m.handshake_failed();
+                }
+                return Err(e.into());
+            }
+        };
         let (mut response, done) = match output {
             HandshakeOutput::Reply(response) => (response, None),
             HandshakeOutput::Done { response, key } => (response, Some(key)),
@@ -201,6 +227,9 @@ impl Conn {
                 .sessions
                 .register_first_salt(id, new_key.first_server_salt, now);
             tracing::debug!(auth_key_id = id, "auth key created");
+            if let Some(m) = &self.shared.metrics {
+                m.handshake_completed(kind != AuthKeyKind::Perm);
+            }
         }
         self.transport.encode_packet(&packet, &mut self.out)?;
         Ok(())
@@ -253,6 +282,9 @@ impl Conn {
                 .encode_quick_ack(decrypted.quick_ack_token, &mut self.out)?;
         }
         let info = info.clone();
+        if let Some(m) = &self.shared.metrics {
+            m.message_in();
+        }
         self.shared
             .sessions
             .on_message(&info, decrypted.message, self.sink.clone())

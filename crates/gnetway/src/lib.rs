@@ -33,6 +33,8 @@ pub(crate) struct GatewayShared {
     pub authsession: Arc<dyn AuthSessionService>,
     pub sessions: SessionManager,
     pub next_conn_id: AtomicU64,
+    /// This gateway's counters (connections, handshakes), when metrics are collected.
+    pub metrics: Option<Arc<echo_metrics::GatewayMetrics>>,
 }
 
 /// A bound, not yet running, gateway.
@@ -57,8 +59,23 @@ impl Gateway {
                 authsession,
                 sessions,
                 next_conn_id: AtomicU64::new(1),
+                metrics: None,
             }),
         })
+    }
+
+    /// Counts this gateway's connections and handshakes in `metrics`, under its listen address.
+    pub fn with_metrics(mut self, metrics: &echo_metrics::Metrics) -> Self {
+        let name = self
+            .listener
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_else(|_| self.shared.config.listen.to_string());
+        // The shared state is not handed out before `run`, so this is its only reference.
+        if let Some(shared) = Arc::get_mut(&mut self.shared) {
+            shared.metrics = Some(metrics.gateway(&name));
+        }
+        self
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {

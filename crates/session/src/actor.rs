@@ -95,6 +95,19 @@ impl Session {
                 input = tokio::time::timeout(IDLE, rx.recv()) => match input {
                     Ok(Some(SessionInput::Client { msg, conn })) => self.on_client(msg, conn).await,
                     Ok(Some(SessionInput::Push(updates))) => self.on_push(&updates),
+                    Ok(Some(SessionInput::Close { perm })) => {
+                        tracing::debug!(
+                            session_id = self.session_id,
+                            has_conn = self.conn.is_some(),
+                            "session closed by the server"
+                        );
+                        if perm.is_none() || perm == self.key.effective_perm_id() {
+                            if let Some(conn) = self.conn.take() {
+                                let _ = conn.tx.send(ConnCommand::Close);
+                            }
+                            break;
+                        }
+                    }
                     Ok(None) => break,
                     Err(_) if self.conn.as_ref().is_none_or(|c| c.tx.is_closed()) => break,
                     Err(_) => {}
@@ -343,7 +356,7 @@ impl Session {
         }
         let perm = self.key.effective_perm_id();
         if let Some(init) = &wrappers.init {
-            tracing::info!(
+            tracing::debug!(
                 auth_key_id = format_args!("{:016x}", self.key.auth_key_id),
                 layer = wrappers.layer.unwrap_or(self.layer),
                 served_layer = self.layer,
@@ -437,6 +450,7 @@ impl Session {
                 .entry(user)
                 .or_default()
                 .push(id);
+            self.shared.announce(user, id, true);
         }
         self.user_indexed = user;
     }
@@ -510,6 +524,7 @@ impl Session {
 }
 
 fn remove_user_session(shared: &Shared, user: i64, id: (i64, i64)) {
+    shared.announce(user, id, false);
     let mut index = shared.user_sessions.lock();
     if let Some(list) = index.get_mut(&user) {
         list.retain(|s| *s != id);

@@ -13,6 +13,7 @@ mod service;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use echo_authsession::{AuthKeyInfo, AuthSessionService};
@@ -51,6 +52,9 @@ pub(crate) enum SessionInput {
     },
     /// A TL `Updates` object in the newest layer, to be pushed to the client.
     Push(Arc<Vec<u8>>),
+    /// Close the connection and end the session (an operator banned the user or terminated
+    /// the authorization): all sessions when `perm` is None, else those acting for that perm key.
+    Close { perm: Option<i64> },
 }
 
 /// Everything the session actors share.
@@ -64,13 +68,45 @@ pub(crate) struct Shared {
     pub sessions: Mutex<HashMap<(i64, i64), mpsc::Sender<SessionInput>>>,
     /// user id → sessions currently logged in as that user (for pushes).
     pub user_sessions: Mutex<HashMap<i64, Vec<(i64, i64)>>>,
+    /// Where logged-in sessions are announced (`SessionManager::set_presence`).
+    pub presence: Mutex<Option<Arc<dyn echo_sync::PresenceDirectory>>>,
     pub shutdown: CancellationToken,
+}
+
+impl Shared {
+    /// Tells the presence directory (if any) that session `id` of `user` came or went.
+    /// Runs in the background: presence is advisory and must not hold up a call.
+    pub(crate) fn announce(&self, user: i64, id: (i64, i64), online: bool) {
+        let Some(presence) = self.presence.lock().clone() else {
+            return;
+        };
+        let session = echo_sync::SessionAddr {
+            auth_key_id: id.0,
+            session_id: id.1,
+        };
+        let since = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        tokio::spawn(async move {
+            if online {
+                let entry = echo_sync::SessionPresence {
+                    session,
+                    node: "local".to_owned(),
+                    since,
+                };
+                presence.session_online(user, entry).await;
+            } else {
+                presence.session_offline(user, session).await;
+            }
+        });
+    }
 }
 
 /// Registry and entry point of all sessions of this process.
 #[derive(Clone)]
 pub struct SessionManager {
     shared: Arc<Shared>,
+    metrics: Option<Arc<echo_metrics::Metrics>>,
 }
 
 impl SessionManager {
@@ -90,9 +126,17 @@ impl SessionManager {
                 first_salts: Mutex::default(),
                 sessions: Mutex::default(),
                 user_sessions: Mutex::default(),
+                presence: Mutex::default(),
                 shutdown,
             }),
+            metrics: None,
         }
+    }
+
+    /// Counts sessions created, pushes and server-side closes in `metrics`.
+    pub fn with_metrics(mut self, metrics: Arc<echo_metrics::Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// Remembers the salt a handshake gave a new key, so its first messages are accepted.
@@ -114,6 +158,9 @@ impl SessionManager {
                 _ => {
                     let tx = actor::spawn(self.shared.clone(), key.clone(), msg.session_id);
                     sessions.insert(id, tx.clone());
+                    if let Some(m) = &self.metrics {
+                        m.sessions().created.fetch_add(1, Ordering::Relaxed);
+                    }
                     tx
                 }
             }
@@ -126,9 +173,24 @@ impl SessionManager {
         }
     }
 
+    /// Announces every session that logs in (and ends) to `presence` from now on.
+    pub fn set_presence(&self, presence: Arc<dyn echo_sync::PresenceDirectory>) {
+        *self.shared.presence.lock() = Some(presence);
+    }
+
     /// Pushes an `Updates` object (newest layer) to every session logged in as `user_id`.
     pub fn push_to_user(&self, user_id: i64, updates: Vec<u8>) {
-        let updates = Arc::new(updates);
+        self.push_to_user_except(user_id, None, Arc::new(updates));
+    }
+
+    /// Like [`Self::push_to_user`], skipping the session `except` (the one that made the
+    /// change and gets the RPC answer instead); returns how many sessions it was queued for.
+    pub fn push_to_user_except(
+        &self,
+        user_id: i64,
+        except: Option<(i64, i64)>,
+        updates: Arc<Vec<u8>>,
+    ) -> usize {
         let ids = self
             .shared
             .user_sessions
@@ -137,16 +199,116 @@ impl SessionManager {
             .cloned()
             .unwrap_or_default();
         let sessions = self.shared.sessions.lock();
-        for id in ids {
+        let mut queued = 0;
+        for id in ids.into_iter().filter(|id| Some(*id) != except) {
             if let Some(tx) = sessions.get(&id) {
                 // A full queue means the client is not reading; it will catch up with getDifference.
-                let _ = tx.try_send(SessionInput::Push(updates.clone()));
+                let sent = tx.try_send(SessionInput::Push(updates.clone()));
+                queued += usize::from(sent.is_ok());
+                if let Some(m) = &self.metrics {
+                    let counter = match sent {
+                        Ok(()) => &m.sessions().pushes,
+                        Err(_) => &m.sessions().pushes_dropped,
+                    };
+                    counter.fetch_add(1, Ordering::Relaxed);
+                }
             }
         }
+        queued
+    }
+
+    /// Closes the connections of every session logged in as `user_id` and ends those sessions
+    /// (a banned user). Returns how many sessions were told to close.
+    pub fn disconnect_user(&self, user_id: i64) -> usize {
+        let ids = self.sessions_of(user_id);
+        self.close_sessions(&ids, None)
+    }
+
+    /// Like [`Self::disconnect_user`], but only the sessions acting for permanent key `perm`
+    /// (directly or through a bound temp key): one terminated authorization.
+    pub async fn disconnect_authorization(&self, user_id: i64, perm: i64) -> usize {
+        let mut ids = self.sessions_of(user_id);
+        let mut keep = Vec::with_capacity(ids.len());
+        for id in ids.drain(..) {
+            let acts_for_perm = id.0 == perm
+                || matches!(
+                    self.shared.authsession.get_auth_key(id.0).await,
+                    Ok(Some(key)) if key.effective_perm_id() == Some(perm)
+                );
+            if acts_for_perm {
+                keep.push(id);
+            }
+        }
+        self.close_sessions(&keep, Some(perm))
+    }
+
+    fn sessions_of(&self, user_id: i64) -> Vec<(i64, i64)> {
+        self.shared
+            .user_sessions
+            .lock()
+            .get(&user_id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn close_sessions(&self, ids: &[(i64, i64)], perm: Option<i64>) -> usize {
+        let sessions = self.shared.sessions.lock();
+        let mut told = 0;
+        for id in ids {
+            // Closing is not droppable like a push: a full queue means the session is busy
+            // but alive, so the request waits on a task rather than being lost.
+            if let Some(tx) = sessions.get(id) {
+                match tx.try_send(SessionInput::Close { perm }) {
+                    Ok(()) => {}
+                    Err(mpsc::error::TrySendError::Full(input)) => {
+                        let tx = tx.clone();
+                        tokio::spawn(async move {
+                            let _ = tx.send(input).await;
+                        });
+                    }
+                    Err(mpsc::error::TrySendError::Closed(_)) => continue,
+                }
+                told += 1;
+            }
+        }
+        if let Some(m) = &self.metrics {
+            m.sessions()
+                .closed_by_server
+                .fetch_add(told as u64, Ordering::Relaxed);
+        }
+        told
+    }
+
+    /// Users with at least one logged-in session on this server.
+    pub fn online_users(&self) -> usize {
+        self.shared.user_sessions.lock().len()
+    }
+
+    /// Messages waiting in session queues: (total, deepest single queue).
+    pub fn queue_depths(&self) -> (usize, usize) {
+        let sessions = self.shared.sessions.lock();
+        sessions
+            .values()
+            .map(|tx| tx.max_capacity().saturating_sub(tx.capacity()))
+            .fold((0, 0), |(total, max), d| (total + d, max.max(d)))
     }
 
     /// Number of live sessions (for stats).
     pub fn session_count(&self) -> usize {
         self.shared.sessions.lock().len()
+    }
+}
+
+/// The session layer as a delivery target of the in-process sync hub
+/// (`echo_sync::LocalSyncHub::attach`).
+impl echo_sync::PushTarget for SessionManager {
+    fn deliver(
+        &self,
+        user_id: i64,
+        except: Option<echo_sync::SessionAddr>,
+        updates: Arc<Vec<u8>>,
+    ) -> usize {
+        let except = except.map(|s| (s.auth_key_id, s.session_id));
+        self.push_to_user_except(user_id, except, updates)
     }
 }

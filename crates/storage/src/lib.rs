@@ -29,16 +29,30 @@
 //!   read_outbox_max_id, unread_count, pinned_order, unread_mark)`, PK
 //!   `(user_id, peer_type, peer_id)`.
 //!
+//! Later migrations document their tables in their own modules: `0002_updates.sql` in
+//! [`updates_log`] (the per-user updates log, message links) and [`drafts`]; `0003_contacts.sql` in
+//! [`contacts`] (contacts, remembered phone imports, blocked users, privacy rules).
+//!
 //! Peers are stored as `(peer_type, peer_id)` with 1 user, 2 chat, 3 channel; flags as
 //! 0/1 integers; times as unix seconds.
 
+pub mod admin;
+pub mod contacts;
+pub mod drafts;
 pub mod error;
 pub mod history;
 mod sqlx_store;
 mod storage;
 pub mod traits;
 pub mod types;
+pub mod updates_log;
 
+pub use admin::{AdminStore, AdminUser, UserListQuery, MAX_USER_PAGE};
+pub use contacts::{
+    BlockStore, BlockedRecord, ContactRecord, ContactRelation, ContactStore, ImportedPhone,
+    NewContact, PrivacyKey, PrivacyRule, PrivacyStore, ServiceUserStore,
+};
+pub use drafts::{DraftRecord, DraftStore};
 pub use error::{StorageError, StorageResult};
 pub use sqlx_store::{Dialect, SqlStore};
 pub use storage::Storage;
@@ -47,3 +61,7 @@ pub use traits::{
     UpdateStateStore, UserStore,
 };
 pub use types::*;
+pub use updates_log::{
+    BoxChange, LoggedUpdate, MessageLink, MessageOrigin, ReadOutcome, UpdateEncoder, UpdateKind,
+    UpdateLogStore,
+};

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use crate::contacts::{BlockStore, ContactStore, PrivacyStore, ServiceUserStore};
 use crate::error::StorageResult;
 use crate::sqlx_store::SqlStore;
 use crate::traits::{
@@ -22,7 +23,17 @@ pub struct Storage {
     pub messages: Arc<dyn MessageStore>,
     pub dialogs: Arc<dyn DialogStore>,
     pub update_states: Arc<dyn UpdateStateStore>,
+    /// The per-user updates log and the box writes that feed it (`crate::updates_log`).
+    pub updates_log: Arc<dyn crate::updates_log::UpdateLogStore>,
+    /// messages.saveDraft drafts (`crate::drafts`).
+    pub drafts: Arc<dyn crate::drafts::DraftStore>,
     pub lifecycle: Arc<dyn StorageLifecycle>,
+    /// Operator queries of the admin API (`crate::admin`).
+    pub admin: Arc<dyn crate::admin::AdminStore>,
+    pub contacts: Arc<dyn ContactStore>,
+    pub blocks: Arc<dyn BlockStore>,
+    pub privacy: Arc<dyn PrivacyStore>,
+    pub service_users: Arc<dyn ServiceUserStore>,
 }
 
 impl Storage {
@@ -44,6 +55,13 @@ impl Storage {
             messages: store.clone(),
             dialogs: store.clone(),
             update_states: store.clone(),
+            admin: store.clone(),
+            updates_log: store.clone(),
+            drafts: store.clone(),
+            contacts: store.clone(),
+            blocks: store.clone(),
+            privacy: store.clone(),
+            service_users: store.clone(),
             lifecycle: store,
         }
     }

@@ -315,6 +315,11 @@ pub struct DialogRecord {
     pub unread_mark: bool,
 }
 
+/// A new user's pts before any update. Not 0: TDLib rejects an update whose pts is not
+/// greater than its pts_count (UpdatesManager::add_pending_pts_update), so the first update
+/// must carry pts 2 with pts_count 1, as Telegram's do.
+pub const INITIAL_PTS: i32 = 1;
+
 /// A user's update state (core.telegram.org/api/updates, updates.state).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct UserState {

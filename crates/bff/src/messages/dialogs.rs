@@ -1,13 +1,13 @@
 //! The dialog list (core.telegram.org/method/messages.getDialogs,
 //! /method/messages.getPeerDialogs): each dialog with its top message and the users they
-//! mention. Only Saved Messages exist so far, so the list has at most one entry.
+//! mention (private chats and Saved Messages).
 
 use std::sync::Arc;
 
 use echo_storage::{DialogQuery, DialogRecord, Peer};
 use echo_tl::{enums, functions, types};
 
-use super::{saved_messages_peer, users_of};
+use super::{resolve_peer, users_of};
 use crate::context::{BffDeps, RpcContext, RpcError};
 use crate::convert;
 use crate::router::Router;
@@ -34,7 +34,7 @@ fn offset_peer(input: &enums::InputPeer, me: i64) -> Option<Peer> {
 }
 
 /// Dialog objects, their top messages and users, from dialog records.
-async fn expand(
+pub(super) async fn expand(
     deps: &BffDeps,
     ctx: &RpcContext,
     me: i64,
@@ -48,8 +48,22 @@ async fn expand(
     let tops = deps.storage.messages.get(me, &top_ids).await?;
     let peers: Vec<Peer> = records.iter().map(|d| d.peer).collect();
     let users = users_of(deps, ctx, me, &tops, &peers).await?;
+    let drafts = deps.storage.drafts.list(me).await?;
+    let dialogs = records
+        .iter()
+        .map(|record| {
+            let mut dialog = convert::dialog(record);
+            let enums::Dialog::Dialog(d) = &mut dialog else {
+                return dialog;
+            };
+            if let Some(draft) = drafts.iter().find(|x| x.peer == record.peer) {
+                d.draft = Some(super::drafts::tl_draft(Some(draft), ctx.now));
+            }
+            dialog
+        })
+        .collect();
     Ok((
-        records.iter().map(convert::dialog).collect(),
+        dialogs,
         tops.iter().map(|m| convert::message(m, me)).collect(),
         users,
     ))
@@ -129,7 +143,7 @@ async fn get_peer_dialogs(
         let enums::InputDialogPeer::Peer(p) = input else {
             return Err(RpcError::bad_request("PEER_ID_INVALID"));
         };
-        let peer = saved_messages_peer(&deps, &ctx, &p.peer).await?;
+        let peer = resolve_peer(&deps, &ctx, &p.peer).await?;
         if records.iter().any(|d: &DialogRecord| d.peer == peer) {
             continue;
         }

@@ -2,6 +2,8 @@
 //! called with TL-encoded requests exactly as the session layer calls it.
 #![allow(dead_code)]
 
+pub mod chat;
+
 use std::sync::Arc;
 
 use echo_authsession::{AuthSessionService, LocalAuthSession};
@@ -16,6 +18,8 @@ pub struct Harness {
     pub bff: Bff,
     pub storage: Storage,
     pub authsession: Arc<LocalAuthSession>,
+    /// Pushes go through this hub; tests attach a recording `PushTarget` to see them.
+    pub sync_hub: Arc<echo_bff::LocalSyncHub>,
     pub now: i64,
 }
 
@@ -31,15 +35,19 @@ impl Harness {
     pub async fn with_config(config: ServerConfig) -> Harness {
         let storage = Storage::connect("sqlite::memory:").await.unwrap();
         let authsession = Arc::new(LocalAuthSession::new(storage.clone()));
+        let sync_hub = Arc::new(echo_bff::LocalSyncHub::new());
         let bff = Bff::new(BffDeps {
             storage: storage.clone(),
             authsession: authsession.clone(),
             config,
+            code_sender: Arc::new(echo_bff::LogCodeSender),
+            messaging: echo_bff::Messaging::local(storage.clone(), sync_hub.clone()),
         });
         Harness {
             bff,
             storage,
             authsession,
+            sync_hub,
             now: NOW,
         }
     }

@@ -1,5 +1,6 @@
 //! The integration test cases, one module per area of the protocol.
 
+mod admin_hooks;
 mod checks;
 mod keys;
 mod login;

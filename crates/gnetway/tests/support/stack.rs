@@ -93,6 +93,10 @@ pub struct TestServer {
     pub addr: SocketAddr,
     pub options: StackOptions,
     pub bff: Arc<Bff>,
+    /// The session manager (admin operations such as `disconnect_user`).
+    pub sessions: SessionManager,
+    /// This stack's metrics registry.
+    pub metrics: Arc<echo_metrics::Metrics>,
     storage: Storage,
     shutdown: CancellationToken,
     task: Option<JoinHandle<()>>,
@@ -110,24 +114,37 @@ impl TestServer {
             .context("opening storage")?;
         let shutdown = CancellationToken::new();
         let authsession = Arc::new(LocalAuthSession::new(storage.clone()));
-        let bff = Arc::new(Bff::new(BffDeps {
-            storage: storage.clone(),
-            authsession: authsession.clone(),
-            config: ServerConfig {
-                dc_id: options.dc_id,
-                public_host: PUBLIC_HOST.into(),
-                public_port: options.public_port,
-                dev_codes: true,
-                send_code_per_hour: 1000,
-            },
-        }));
+        let sync_hub = Arc::new(echo_bff::LocalSyncHub::new());
+        let presence = Arc::new(echo_bff::LocalPresence::new());
+        let metrics = Arc::new(echo_metrics::Metrics::new());
+        let bff = Arc::new(
+            Bff::new(BffDeps {
+                storage: storage.clone(),
+                authsession: authsession.clone(),
+                config: ServerConfig {
+                    dc_id: options.dc_id,
+                    public_host: PUBLIC_HOST.into(),
+                    public_port: options.public_port,
+                    dev_codes: true,
+                    send_code_per_hour: 1000,
+                    send_message_per_minute: 10_000,
+                },
+                messaging: echo_bff::Messaging::local(storage.clone(), sync_hub.clone())
+                    .with_presence(presence.clone()),
+                code_sender: Arc::new(echo_bff::LogCodeSender),
+            })
+            .with_metrics(metrics.clone()),
+        );
         let sessions = SessionManager::new(
             bff.clone(),
             authsession.clone(),
             layers(),
             options.salt_secret,
             shutdown.clone(),
-        );
+        )
+        .with_metrics(metrics.clone());
+        sync_hub.attach(Arc::new(sessions.clone()));
+        sessions.set_presence(presence);
         let gateway = Gateway::bind(
             GatewayConfig {
                 listen: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -136,16 +153,19 @@ impl TestServer {
             },
             server_key(),
             authsession,
-            sessions,
+            sessions.clone(),
         )
         .await
-        .context("binding the gateway")?;
+        .context("binding the gateway")?
+        .with_metrics(&metrics);
         let addr = gateway.local_addr()?;
         let task = tokio::spawn(gateway.run(shutdown.clone()));
         Ok(Self {
             addr,
             options,
             bff,
+            sessions,
+            metrics,
             storage,
             shutdown,
             task: Some(task),

@@ -67,7 +67,7 @@ fn authorization_from_row(row: &AnyRow) -> StorageResult<AuthorizationRecord> {
     })
 }
 
-fn phone_code_from_row(row: &AnyRow) -> StorageResult<PhoneCodeRecord> {
+pub(super) fn phone_code_from_row(row: &AnyRow) -> StorageResult<PhoneCodeRecord> {
     Ok(PhoneCodeRecord {
         phone_code_hash: text_col(row, "phone_code_hash")?,
         phone: text_col(row, "phone")?,

@@ -19,19 +19,21 @@ use crate::types::{
     AppendOutcome, BoxMessage, DeleteOutcome, MessageEdit, NewBoxMessage, UserState,
 };
 
-type AnyTransaction<'c> = sqlx::Transaction<'c, sqlx::Any>;
+pub(super) type AnyTransaction<'c> = sqlx::Transaction<'c, sqlx::Any>;
 
 /// Counters of a box after a bump.
-struct Counters {
-    pts: i32,
-    last_message_id: i32,
+pub(super) struct Counters {
+    pub(super) pts: i32,
+    pub(super) last_message_id: i32,
 }
+
+use crate::types::INITIAL_PTS;
 
 impl SqlStore {
     /// Advances the user's pts by `pts_by` and last message id by `ids_by`, creating the
     /// state row if needed, and returns the new values. Must be the first statement of
     /// its transaction (see the module header of `sqlx_store`).
-    async fn bump_counters(
+    pub(super) async fn bump_counters(
         &self,
         tx: &mut AnyTransaction<'static>,
         user_id: i64,
@@ -47,7 +49,7 @@ impl SqlStore {
         );
         sqlx::query(&ensure)
             .bind(user_id)
-            .bind(0_i32)
+            .bind(INITIAL_PTS)
             .bind(0_i32)
             .bind(0_i32)
             .bind(0_i64)
@@ -251,7 +253,10 @@ impl UpdateStateStore for SqlStore {
             .fetch_optional(&self.pool)
             .await?;
         match row {
-            None => Ok(UserState::default()),
+            None => Ok(UserState {
+                pts: INITIAL_PTS,
+                ..UserState::default()
+            }),
             Some(row) => Ok(UserState {
                 pts: i32_col(&row, "pts")?,
                 qts: i32_col(&row, "qts")?,

@@ -22,12 +22,32 @@ struct Migration {
 }
 
 /// Every migration, in order. Append only: never edit one that has shipped.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sqlite: include_str!("../../../../sql/sqlite/0001_init.sql"),
-    mysql: include_str!("../../../../sql/mysql/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        sqlite: include_str!("../../../../sql/sqlite/0001_init.sql"),
+        mysql: include_str!("../../../../sql/mysql/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "updates",
+        sqlite: include_str!("../../../../sql/sqlite/0002_updates.sql"),
+        mysql: include_str!("../../../../sql/mysql/0002_updates.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "contacts",
+        sqlite: include_str!("../../../../sql/sqlite/0003_contacts.sql"),
+        mysql: include_str!("../../../../sql/mysql/0003_contacts.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "admin",
+        sqlite: include_str!("../../../../sql/sqlite/0004_admin.sql"),
+        mysql: include_str!("../../../../sql/mysql/0004_admin.sql"),
+    },
+];
 
 /// The same text is valid in both dialects.
 const CREATE_MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

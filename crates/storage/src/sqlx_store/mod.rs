@@ -9,13 +9,19 @@
 //! reads first and writes later can fail with SQLITE_BUSY when another connection wrote in
 //! between, which `busy_timeout` does not retry; writing first takes the lock up front.
 
+mod admin;
 mod auth;
 mod box_writes;
+mod contacts;
 mod dialect;
 mod dialogs;
+mod drafts;
+mod logged_writes;
 mod messages;
 mod migrate;
+mod privacy;
 mod rows;
+mod updates_log;
 mod users;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

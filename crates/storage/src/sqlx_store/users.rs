@@ -15,13 +15,14 @@ use crate::error::{StorageError, StorageResult};
 use crate::traits::UserStore;
 use crate::types::{NewUser, UserRecord};
 
-const USER_COLUMNS: &str = "id, access_hash, phone, first_name, last_name, username, about, \
+pub(super) const USER_COLUMNS: &str =
+    "id, access_hash, phone, first_name, last_name, username, about, \
      last_seen_at, created_at, deleted";
 
 /// Most ids one `get_many` statement binds; longer lists are split.
 const IN_CHUNK: usize = 100;
 
-fn user_from_row(row: &AnyRow) -> StorageResult<UserRecord> {
+pub(super) fn user_from_row(row: &AnyRow) -> StorageResult<UserRecord> {
     Ok(UserRecord {
         id: i64_col(row, "id")?,
         access_hash: i64_col(row, "access_hash")?,

@@ -3,10 +3,13 @@
 //! Every case is an `async fn(Ctx) -> anyhow::Result<()>`; `suite!` turns each into a
 //! `sqlite::<case>` and a `mysql::<case>` test, each on its own fresh database.
 
+mod admin_cases;
 mod auth_cases;
+mod contact_cases;
 mod dialog_cases;
 mod harness;
 mod message_cases;
+mod updates_log_cases;
 mod user_cases;
 
 macro_rules! suite {
@@ -31,6 +34,9 @@ macro_rules! suite {
 }
 
 suite!(
+    admin_cases::admin_list_search_and_ban,
+    admin_cases::admin_delete_account_frees_phone,
+    admin_cases::admin_pending_code,
     auth_cases::auth_keys_put_get_bind,
     auth_cases::authorizations_bind_unbind,
     auth_cases::phone_codes,
@@ -46,6 +52,14 @@ suite!(
     message_cases::edit_and_delete,
     dialog_cases::dialogs_ordering_and_paging,
     dialog_cases::dialogs_read_state,
+    contact_cases::contacts_upsert_list_mutual_delete,
+    contact_cases::imported_phones_claimed_on_sign_up,
+    contact_cases::search_users_by_prefix,
+    contact_cases::blocks_and_privacy,
+    contact_cases::service_user_is_ensured_once,
+    updates_log_cases::two_sided_messages_are_logged,
+    updates_log_cases::edits_deletes_and_reads_advance_pts,
+    updates_log_cases::drafts_per_dialog,
 );
 
 /// `sqlite::memory:` keeps its single connection, so data survives between calls.

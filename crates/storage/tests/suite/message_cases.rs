@@ -4,7 +4,7 @@
 use anyhow::Result;
 use echo_storage::{
     AppendOutcome, BoxMessage, HistoryQuery, MessageEdit, NewBoxMessage, Peer, StorageError,
-    UserState,
+    UserState, INITIAL_PTS,
 };
 
 use crate::harness::Ctx;
@@ -38,7 +38,11 @@ pub async fn append_allocates_per_user_ids_and_pts(ctx: Ctx) -> Result<()> {
         let out = messages.append(ALICE, m).await?;
         assert!(out.is_created());
         let stored = out.into_message();
-        assert_eq!(stored.pts, stored.id, "one pts per message in a fresh box");
+        assert_eq!(
+            stored.pts,
+            INITIAL_PTS + stored.id,
+            "one pts per message in a fresh box"
+        );
         ids.push(stored.id);
     }
     assert_eq!(ids, vec![1, 2, 3]);
@@ -48,7 +52,7 @@ pub async fn append_allocates_per_user_ids_and_pts(ctx: Ctx) -> Result<()> {
         .await?;
     assert_eq!(
         (bob.message().id, bob.message().pts),
-        (1, 1),
+        (1, INITIAL_PTS + 1),
         "Bob's box counts on its own"
     );
 
@@ -56,7 +60,7 @@ pub async fn append_allocates_per_user_ids_and_pts(ctx: Ctx) -> Result<()> {
     assert_eq!(
         state,
         UserState {
-            pts: 3,
+            pts: INITIAL_PTS + 3,
             qts: 0,
             seq: 0,
             date: 102
@@ -64,7 +68,10 @@ pub async fn append_allocates_per_user_ids_and_pts(ctx: Ctx) -> Result<()> {
     );
     assert_eq!(
         ctx.storage.update_states.get_state(42).await?,
-        UserState::default()
+        UserState {
+            pts: INITIAL_PTS,
+            ..UserState::default()
+        }
     );
 
     let got = messages.get(ALICE, &[3, 1, 99, 1]).await?;
@@ -100,7 +107,7 @@ pub async fn random_id_dedupe(ctx: Ctx) -> Result<()> {
     }
     assert_eq!(
         ctx.storage.update_states.get_state(ALICE).await?.pts,
-        1,
+        INITIAL_PTS + 1,
         "no pts for a duplicate"
     );
 
@@ -109,7 +116,10 @@ pub async fn random_id_dedupe(ctx: Ctx) -> Result<()> {
     let plain = text(Peer::User(BOB), true, 101, "plain");
     assert!(messages.append(ALICE, plain.clone()).await?.is_created());
     assert!(messages.append(ALICE, plain).await?.is_created());
-    assert_eq!(ctx.storage.update_states.get_state(ALICE).await?.pts, 3);
+    assert_eq!(
+        ctx.storage.update_states.get_state(ALICE).await?.pts,
+        INITIAL_PTS + 3
+    );
     Ok(())
 }
 
@@ -131,9 +141,12 @@ pub async fn concurrent_appends_get_distinct_ids(ctx: Ctx) -> Result<()> {
         }
     }
     created.sort_unstable();
-    let expected: Vec<(i32, i32)> = (1..=8).map(|i| (i, i)).collect();
+    let expected: Vec<(i32, i32)> = (1..=8).map(|i| (i, INITIAL_PTS + i)).collect();
     assert_eq!(created, expected);
-    assert_eq!(ctx.storage.update_states.get_state(ALICE).await?.pts, 8);
+    assert_eq!(
+        ctx.storage.update_states.get_state(ALICE).await?.pts,
+        INITIAL_PTS + 8
+    );
     Ok(())
 }
 
@@ -351,11 +364,11 @@ pub async fn edit_and_delete(ctx: Ctx) -> Result<()> {
     let edited = messages.edit(ALICE, 2, edit.clone()).await?;
     assert_eq!(
         (edited.message.as_str(), edited.edit_date, edited.pts),
-        ("final", Some(500), 5)
+        ("final", Some(500), INITIAL_PTS + 5)
     );
     assert_eq!(edited.media, vec![9; 300]);
     assert_eq!(edited.date, 101, "edit keeps the original date");
-    assert_eq!(states.get_state(ALICE).await?.pts, 5);
+    assert_eq!(states.get_state(ALICE).await?.pts, INITIAL_PTS + 5);
 
     assert!(matches!(
         messages.edit(ALICE, 99, edit).await,
@@ -363,30 +376,33 @@ pub async fn edit_and_delete(ctx: Ctx) -> Result<()> {
     ));
     assert_eq!(
         states.get_state(ALICE).await?.pts,
-        5,
+        INITIAL_PTS + 5,
         "failed edit rolls pts back"
     );
 
     let gone = messages.delete(ALICE, &[1, 3, 3, 99]).await?;
     assert_eq!(gone.deleted_ids, vec![1, 3]);
-    assert_eq!((gone.pts_count, gone.pts), (2, 7));
+    assert_eq!((gone.pts_count, gone.pts), (2, INITIAL_PTS + 7));
     assert_eq!(messages.count(ALICE, chat).await?, 2);
     let none = messages.delete(ALICE, &[1, 3]).await?;
-    assert_eq!((none.pts_count, none.pts), (0, 7));
+    assert_eq!((none.pts_count, none.pts), (0, INITIAL_PTS + 7));
     assert!(none.deleted_ids.is_empty());
-    assert_eq!(messages.delete(BOB, &[]).await?.pts, 0);
+    assert_eq!(messages.delete(BOB, &[]).await?.pts, INITIAL_PTS);
 
     // A read marker moves pts without touching the message counter.
-    assert_eq!(states.advance_pts(ALICE, 1, 650).await?, 8);
+    assert_eq!(states.advance_pts(ALICE, 1, 650).await?, INITIAL_PTS + 8);
     assert_eq!(states.get_state(ALICE).await?.date, 650);
     assert!(matches!(
         states.advance_pts(ALICE, -1, 0).await,
         Err(StorageError::InvalidArgument(_))
     ));
-    assert_eq!(states.advance_pts(BOB, 0, 0).await?, 0);
+    assert_eq!(states.advance_pts(BOB, 0, 0).await?, INITIAL_PTS);
 
     // Ids are never reused after a delete.
     let next = messages.append(ALICE, text(chat, true, 600, "new")).await?;
-    assert_eq!((next.message().id, next.message().pts), (5, 9));
+    assert_eq!(
+        (next.message().id, next.message().pts),
+        (5, INITIAL_PTS + 9)
+    );
     Ok(())
 }

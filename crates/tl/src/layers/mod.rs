@@ -87,24 +87,54 @@ pub struct LayerSet {
     newest: Schema,
     /// Oldest first.
     older: Vec<OlderLayer>,
+    /// Base → base: requests of base-layer clients still go through the transcoder so the
+    /// same coercions apply to them (plan::COERCIONS).
+    identity: PairPlan,
     /// Constructor and function ids of mtproto.tl: layer independent, passed through untouched.
     mtproto_ids: HashSet<u32>,
 }
 
 impl LayerSet {
-    /// The layers embedded at build time from `tl-schema/layers/` and `tl-schema/mtproto.tl`.
+    /// The layers embedded at build time from `tl-schema/layers/` and `tl-schema/mtproto.tl`,
+    /// transcoded to and from the layer the generated Rust types speak ([`crate::LAYER`]).
     pub fn embedded() -> Result<LayerSet, LayerError> {
-        Self::from_texts(
+        Self::from_texts_with_base(
             crate::schema_files::LAYER_SCHEMAS,
             crate::schema_files::MTPROTO_SCHEMA,
+            crate::LAYER,
         )
     }
 
-    /// Builds a set from schema texts (`(layer, text)`, any order) and the MTProto schema text.
+    /// Builds a set from schema texts (`(layer, text)`, any order) and the MTProto schema text,
+    /// with the highest layer as the base.
     pub fn from_texts(layers: &[(i32, &str)], mtproto: &str) -> Result<LayerSet, LayerError> {
+        let base = layers
+            .iter()
+            .map(|(l, _)| *l)
+            .max()
+            .ok_or(LayerError::NoSchemas)?;
+        Self::from_texts_with_base(layers, mtproto, base)
+    }
+
+    /// Builds a set whose base (the layer the server's own objects are in) is `base`; every
+    /// other layer, older or newer, is transcoded to and from it by name.
+    pub fn from_texts_with_base(
+        layers: &[(i32, &str)],
+        mtproto: &str,
+        base: i32,
+    ) -> Result<LayerSet, LayerError> {
         let mut sorted: Vec<&(i32, &str)> = layers.iter().collect();
         sorted.sort_by_key(|(layer, _)| *layer);
-        let (newest_entry, older_entries) = sorted.split_last().ok_or(LayerError::NoSchemas)?;
+        let base_index =
+            sorted
+                .iter()
+                .position(|(layer, _)| *layer == base)
+                .ok_or(LayerError::Schema {
+                    layer: base,
+                    reason: "base layer not shipped".into(),
+                })?;
+        let newest_entry = sorted.remove(base_index);
+        let older_entries = &sorted[..];
         let newest = Schema::parse(newest_entry.0, newest_entry.1)?;
         let mut older = Vec::with_capacity(older_entries.len());
         for (layer, text) in older_entries {
@@ -127,14 +157,17 @@ impl LayerSet {
             .filter(|d| !MTPROTO_WRAPPERS.contains(&d.name.as_str()))
             .map(|d| d.id)
             .collect();
+        let identity = PairPlan::build(&newest, &newest);
         Ok(LayerSet {
             newest,
             older,
+            identity,
             mtproto_ids,
         })
     }
 
-    /// The newest shipped layer: the one the generated Rust types speak.
+    /// The base layer: the one the generated Rust types speak. (Named for history: layers
+    /// above it may be shipped too and are served by the same transcoder.)
     pub fn newest(&self) -> i32 {
         self.newest.layer
     }
@@ -143,6 +176,7 @@ impl LayerSet {
     pub fn supported(&self) -> Vec<i32> {
         let mut layers: Vec<i32> = self.older.iter().map(|o| o.schema.layer).collect();
         layers.push(self.newest.layer);
+        layers.sort_unstable();
         layers
     }
 
@@ -175,13 +209,13 @@ impl LayerSet {
         layer: i32,
         body: &'a [u8],
     ) -> Result<Cow<'a, [u8]>, LayerError> {
-        let Some(older) = self.older(layer) else {
-            return Ok(Cow::Borrowed(body));
-        };
         if self.is_mtproto(body) {
             return Ok(Cow::Borrowed(body));
         }
-        let transcoder = Transcoder::new(&older.schema, &self.newest, &older.up);
+        let transcoder = match self.older(layer) {
+            Some(older) => Transcoder::new(&older.schema, &self.newest, &older.up),
+            None => Transcoder::new(&self.newest, &self.newest, &self.identity),
+        };
         transcoder.run(&Ty::Query, &Ty::Query, body).map(Cow::Owned)
     }
 

@@ -29,7 +29,32 @@ pub(crate) struct CtorPlan {
 pub(crate) struct PairPlan {
     pub objects: IdMap<CtorPlan>,
     pub functions: IdMap<CtorPlan>,
+    /// (source constructor id, name of the type expected there) → plan, for constructors of
+    /// another type that clients put where Telegram accepts them (see [`COERCIONS`]).
+    pub coercions: HashMap<(u32, String), CtorPlan>,
 }
+
+/// Constructors clients send in place of another type's, which Telegram accepts: the Pyrogram
+/// forks put an `InputPeer` where an `InputUser` or `InputChannel` is expected (users.getUsers,
+/// contacts.addContact...). (source constructor, expected type, constructor of that type with
+/// the same fields.)
+pub(crate) const COERCIONS: &[(&str, &str, &str)] = &[
+    ("inputPeerEmpty", "InputUser", "inputUserEmpty"),
+    ("inputPeerSelf", "InputUser", "inputUserSelf"),
+    ("inputPeerUser", "InputUser", "inputUser"),
+    (
+        "inputPeerUserFromMessage",
+        "InputUser",
+        "inputUserFromMessage",
+    ),
+    ("inputPeerEmpty", "InputChannel", "inputChannelEmpty"),
+    ("inputPeerChannel", "InputChannel", "inputChannel"),
+    (
+        "inputPeerChannelFromMessage",
+        "InputChannel",
+        "inputChannelFromMessage",
+    ),
+];
 
 /// Whether a value of `a` (in `from`) can be re-encoded as `b` (in `to`).
 pub(crate) fn convertible(a: &Ty, from: &Schema, b: &Ty, to: &Schema) -> bool {
@@ -157,6 +182,19 @@ impl PairPlan {
                 }
             }
         }
-        PairPlan { objects, functions }
+        let mut coercions = HashMap::new();
+        for &(source_name, expected, target_name) in COERCIONS {
+            let source = from.object_names.get(source_name).copied();
+            let target = to.object_names.get(target_name).copied();
+            if let (Some(source), Some(target)) = (source, target) {
+                let plan = plan_ctor(source, Some(target), from, to);
+                coercions.insert((from.ctors[source].id, expected.to_owned()), plan);
+            }
+        }
+        PairPlan {
+            objects,
+            functions,
+            coercions,
+        }
     }
 }

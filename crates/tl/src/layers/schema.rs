@@ -169,6 +169,13 @@ impl Schema {
             defaults: Defaults::default(),
         };
         for d in &definitions {
+            // tdesktop-derived schemas add `fooPrefix#<id of foo> ... = Error;` helper lines that
+            // reuse the id of the real function `foo`; they are not part of the protocol.
+            if let Some(real) = d.name.strip_suffix("Prefix") {
+                if definitions.iter().any(|o| o.id == d.id && o.name == real) {
+                    continue;
+                }
+            }
             let ctor = schema.build_ctor(d).map_err(schema_error)?;
             let index = schema.ctors.len();
             let (ids, names) = match ctor.type_id {

@@ -233,6 +233,10 @@ impl<'s> Transcoder<'s> {
             .objects
             .get(&id)
             .filter(|p| self.from.ctors[p.source].type_id == Some(a_type))
+            .or_else(|| {
+                let expected = self.from.type_name(a_type);
+                self.plan.coercions.get(&(id, expected.to_owned()))
+            })
             .ok_or_else(|| LayerError::UnknownConstructor {
                 id,
                 expected: self.from.type_name(a_type).to_owned(),

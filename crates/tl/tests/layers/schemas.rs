@@ -27,13 +27,13 @@ fn is_true_flag(param: &str) -> bool {
 #[test]
 fn shipped_layers_are_the_expected_ones() {
     let layers: Vec<i32> = LAYER_SCHEMAS.iter().map(|(l, _)| *l).collect();
-    assert_eq!(layers, vec![220, 229, 230]);
+    assert_eq!(layers, vec![220, 229, 230, 232]);
     assert_eq!(echo_tl::LAYER, 230);
 }
 
 #[test]
 fn same_id_means_same_fields() {
-    for (older, newer) in [(220, 229), (229, 230), (220, 230)] {
+    for (older, newer) in [(220, 229), (229, 230), (220, 230), (230, 232)] {
         let (a, b) = (definitions(older), definitions(newer));
         let mut only_true_flags = Vec::new();
         for (name, (id, params)) in &a {
@@ -57,7 +57,7 @@ fn same_id_means_same_fields() {
 
 #[test]
 fn print_differences_between_layers() {
-    for (older, newer) in [(220, 229), (229, 230), (220, 230)] {
+    for (older, newer) in [(220, 229), (229, 230), (220, 230), (230, 232)] {
         let (a, b) = (definitions(older), definitions(newer));
         let both: Vec<&String> = a.keys().filter(|n| b.contains_key(*n)).collect();
         let changed = both.iter().filter(|n| a[**n].0 != b[**n].0).count();
