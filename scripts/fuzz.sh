@@ -13,7 +13,7 @@ targets=(transport tl_layers decrypt handshake)
 
 if ! command -v cargo-fuzz >/dev/null 2>&1; then
   echo "== installing cargo-fuzz"
-  cargo install cargo-fuzz --locked
+  cargo install cargo-fuzz --version 0.13.2 --locked
 fi
 if [ ! -d fuzz/corpus/transport ]; then
   echo "== writing seed corpora"
