@@ -33,6 +33,8 @@ CLIENT_SCRIPTS = {
     "pyrofork": E2E / "clients" / "pyrofork_flow.py",
     "kurigram": E2E / "clients" / "kurigram_flow.py",
     "tdlib": E2E / "clients" / "tdlib_flow.py",
+    # Stdlib Python driving cargo and a Rust binary (tests/e2e/grammers), so no venv of its own.
+    "grammers": E2E / "clients" / "grammers_flow.py",
 }
 # MTProxy secret echod accepts during the suite; TDLib reaches Echo only through that route
 # (every other client connects without it, which must keep working).
@@ -128,6 +130,8 @@ class Runner:
         self.ensure_server()
 
     def venv_python(self, client):
+        if client == "grammers":
+            return Path(sys.executable)
         return CACHE / client / "bin" / "python"
 
     def ensure_server(self):
@@ -247,7 +251,7 @@ class Runner:
         if self.echod_problem:
             return self.echod_problem, False
         self.echod.note(f"scenario {scenario.name}")
-        timeout = min(self.args.timeout, self.remaining())
+        timeout = min(max(self.args.timeout, scenario.min_timeout), self.remaining())
         log_path = self.workdir / "logs" / f"{scenario.name}.log"
         storm = GarbageStorm(HOST, self.echod.port, max_seconds=timeout) \
             if scenario.kind == "garbage" else None

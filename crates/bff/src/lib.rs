@@ -7,6 +7,7 @@
 
 mod account;
 mod auth;
+mod chats;
 mod code_sender;
 pub mod contacts;
 mod context;
@@ -57,6 +58,7 @@ impl Bff {
         messages::register(&mut router);
         langpack::register(&mut router);
         contacts::register(&mut router);
+        chats::register(&mut router);
         Self {
             deps: Arc::new(deps),
             router,

@@ -54,6 +54,7 @@ async fn resolve_peer(
             }
             Ok(Peer::User(user.id))
         }
+        enums::InputPeer::Chat(c) => crate::chats::resolve_chat_peer(deps, me, c.chat_id).await,
         _ => Err(invalid()),
     }
 }

@@ -76,12 +76,12 @@ async fn get_state(
     Ok(state)
 }
 
-/// The user ids a logged update mentions (senders, peers).
-fn mention_users(update: &enums::Update, out: &mut Vec<i64>) {
-    let mut peer = |p: &enums::Peer| {
-        if let enums::Peer::User(u) = p {
-            out.push(u.user_id);
-        }
+/// The user ids a logged update mentions (senders, peers), and its basic groups in `chats`.
+fn mention_users(update: &enums::Update, out: &mut Vec<i64>, chats: &mut Vec<echo_storage::Peer>) {
+    let mut peer = |p: &enums::Peer| match p {
+        enums::Peer::User(u) => out.push(u.user_id),
+        enums::Peer::Chat(c) => chats.push(echo_storage::Peer::Chat(c.chat_id)),
+        _ => {}
     };
     match update {
         enums::Update::NewMessage(u) => message_users(&u.message, &mut peer),
@@ -93,11 +93,20 @@ fn mention_users(update: &enums::Update, out: &mut Vec<i64>) {
 }
 
 fn message_users(message: &enums::Message, peer: &mut impl FnMut(&enums::Peer)) {
-    if let enums::Message::Message(m) = message {
-        peer(&m.peer_id);
-        if let Some(from) = &m.from_id {
-            peer(from);
+    match message {
+        enums::Message::Message(m) => {
+            peer(&m.peer_id);
+            if let Some(from) = &m.from_id {
+                peer(from);
+            }
         }
+        enums::Message::Service(m) => {
+            peer(&m.peer_id);
+            if let Some(from) = &m.from_id {
+                peer(from);
+            }
+        }
+        enums::Message::Empty(_) => {}
     }
 }
 
@@ -147,6 +156,7 @@ async fn get_difference(
     let mut new_messages = Vec::new();
     let mut other_updates = Vec::new();
     let mut user_ids = vec![me];
+    let mut chat_peers = Vec::new();
     for entry in &entries {
         let update = match enums::Update::from_bytes(&entry.body) {
             Ok(update) => update,
@@ -155,7 +165,7 @@ async fn get_difference(
                 return too_long();
             }
         };
-        mention_users(&update, &mut user_ids);
+        mention_users(&update, &mut user_ids, &mut chat_peers);
         match update {
             enums::Update::NewMessage(u) => new_messages.push(u.message),
             other => other_updates.push(other),
@@ -164,6 +174,9 @@ async fn get_difference(
     user_ids.sort_unstable();
     user_ids.dedup();
     let users = crate::contacts::view::users_by_id(&deps, me, &user_ids, ctx.now).await?;
+    chat_peers.sort_unstable_by_key(|p| p.id());
+    chat_peers.dedup();
+    let chats = crate::chats::chats_of(&deps, me, &chat_peers).await?;
     let last = entries.last().map_or(req.pts, |e| e.pts);
     if last < state.pts {
         let last_date = entries.last().map_or(ctx.now, |e| e.date);
@@ -172,7 +185,7 @@ async fn get_difference(
                 new_messages,
                 new_encrypted_messages: Vec::new(),
                 other_updates,
-                chats: Vec::new(),
+                chats,
                 users,
                 intermediate_state: enums::updates::State::State(types::updates::State {
                     pts: last,
@@ -190,7 +203,7 @@ async fn get_difference(
             new_messages,
             new_encrypted_messages: Vec::new(),
             other_updates,
-            chats: Vec::new(),
+            chats,
             users,
             state: tl_state,
         },

@@ -34,11 +34,41 @@ fn decode_blob<T: Deserializable>(bytes: &[u8], what: &str) -> Option<T> {
     }
 }
 
+/// The action of a service message: a message of a basic group whose `media` blob holds a
+/// `MessageAction` (whose constructor ids never collide with `MessageMedia` ones).
+pub fn service_action(m: &BoxMessage) -> Option<enums::MessageAction> {
+    if m.media.is_empty() || !matches!(m.peer, Peer::Chat(_)) {
+        return None;
+    }
+    enums::MessageAction::from_bytes(&m.media).ok()
+}
+
 /// A message as stored in `viewer`'s box (message ids and pts are per user).
 pub fn message(m: &BoxMessage, viewer: i64) -> enums::Message {
     // Saved Messages: the dialog with oneself. saved_peer_id names the sub-dialog the message
     // is filed under, which for a message written there directly is the user themself.
     let saved_peer_id = (m.peer == Peer::User(viewer)).then(|| peer(Peer::User(viewer)));
+    if let Some(action) = service_action(m) {
+        // Basic-group service messages keep their serialized MessageAction in `media`.
+        return enums::Message::Service(types::MessageService {
+            out: m.out,
+            mentioned: false,
+            media_unread: false,
+            reactions_are_possible: false,
+            silent: false,
+            post: false,
+            legacy: false,
+            id: m.id,
+            from_id: Some(peer(Peer::User(m.from_id))),
+            peer_id: peer(m.peer),
+            saved_peer_id: None,
+            reply_to: None,
+            date: tl_date(m.date),
+            action,
+            reactions: None,
+            ttl_period: None,
+        });
+    }
     let entities: Option<Vec<enums::MessageEntity>> = decode_blob(&m.entities, "entities");
     enums::Message::Message(types::Message {
         // Telegram marks nothing in Saved Messages as outgoing (TDLib checks this: a message

@@ -37,6 +37,7 @@
 //! 0/1 integers; times as unix seconds.
 
 pub mod admin;
+pub mod chats;
 pub mod contacts;
 pub mod drafts;
 pub mod error;
@@ -48,6 +49,7 @@ pub mod types;
 pub mod updates_log;
 
 pub use admin::{AdminStore, AdminUser, UserListQuery, MAX_USER_PAGE};
+pub use chats::{ChatInviteRecord, ChatMember, ChatRecord, ChatStore, CHAT_TITLE_MAX};
 pub use contacts::{
     BlockStore, BlockedRecord, ContactRecord, ContactRelation, ContactStore, ImportedPhone,
     NewContact, PrivacyKey, PrivacyRule, PrivacyStore, ServiceUserStore,

@@ -34,6 +34,8 @@ pub struct Storage {
     pub blocks: Arc<dyn BlockStore>,
     pub privacy: Arc<dyn PrivacyStore>,
     pub service_users: Arc<dyn ServiceUserStore>,
+    /// Basic groups and their members (`crate::chats`).
+    pub chats: Arc<dyn crate::chats::ChatStore>,
 }
 
 impl Storage {
@@ -62,6 +64,7 @@ impl Storage {
             blocks: store.clone(),
             privacy: store.clone(),
             service_users: store.clone(),
+            chats: store.clone(),
             lifecycle: store,
         }
     }

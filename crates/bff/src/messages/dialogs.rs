@@ -96,13 +96,15 @@ async fn get_dialogs(
     let records = deps.storage.dialogs.list(me, query).await?;
     let total = deps.storage.dialogs.count(me).await?;
     let (dialogs, messages, users) = expand(&deps, &ctx, me, &records).await?;
+    let peers: Vec<Peer> = records.iter().map(|d| d.peer).collect();
+    let chats = crate::chats::chats_of(&deps, me, &peers).await?;
     // The complete list in one answer is messages.dialogs; any part of it is a slice.
     if first_page && i64::try_from(records.len()).ok() == Some(total) {
         return Ok(enums::messages::Dialogs::Dialogs(
             types::messages::Dialogs {
                 dialogs,
                 messages,
-                chats: Vec::new(),
+                chats,
                 users,
             },
         ));
@@ -112,7 +114,7 @@ async fn get_dialogs(
             count: i32::try_from(total).unwrap_or(i32::MAX),
             dialogs,
             messages,
-            chats: Vec::new(),
+            chats,
             users,
         },
     ))
@@ -156,12 +158,14 @@ async fn get_peer_dialogs(
         records.push(record);
     }
     let (dialogs, messages, users) = expand(&deps, &ctx, me, &records).await?;
+    let peers: Vec<Peer> = records.iter().map(|d| d.peer).collect();
+    let chats = crate::chats::chats_of(&deps, me, &peers).await?;
     let (_, state) = updates::current_state(&deps, me, ctx.now).await?;
     Ok(enums::messages::PeerDialogs::Dialogs(
         types::messages::PeerDialogs {
             dialogs,
             messages,
-            chats: Vec::new(),
+            chats,
             users,
             state,
         },

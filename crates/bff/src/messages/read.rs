@@ -31,12 +31,14 @@ async fn messages_answer(
 ) -> Result<enums::messages::Messages, RpcError> {
     let messages: Vec<enums::Message> = page.iter().map(|m| convert::message(m, me)).collect();
     let users = users_of(deps, ctx, me, page, &[]).await?;
+    let peers: Vec<echo_storage::Peer> = page.iter().map(|m| m.peer).collect();
+    let chats = crate::chats::chats_of(deps, me, &peers).await?;
     if i64::try_from(page.len()).ok() == Some(total) {
         return Ok(enums::messages::Messages::Messages(
             types::messages::Messages {
                 messages,
                 topics: Vec::new(),
-                chats: Vec::new(),
+                chats,
                 users,
             },
         ));
@@ -50,7 +52,7 @@ async fn messages_answer(
             search_flood: None,
             messages,
             topics: Vec::new(),
-            chats: Vec::new(),
+            chats,
             users,
         },
     ))

@@ -47,6 +47,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../../sql/sqlite/0004_admin.sql"),
         mysql: include_str!("../../../../sql/mysql/0004_admin.sql"),
     },
+    Migration {
+        version: 5,
+        name: "chats",
+        sqlite: include_str!("../../../../sql/sqlite/0005_chats.sql"),
+        mysql: include_str!("../../../../sql/mysql/0005_chats.sql"),
+    },
 ];
 
 /// The same text is valid in both dialects.

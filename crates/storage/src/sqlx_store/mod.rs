@@ -12,6 +12,7 @@
 mod admin;
 mod auth;
 mod box_writes;
+mod chats;
 mod contacts;
 mod dialect;
 mod dialogs;

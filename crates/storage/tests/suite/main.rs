@@ -5,6 +5,7 @@
 
 mod admin_cases;
 mod auth_cases;
+mod chat_cases;
 mod contact_cases;
 mod dialog_cases;
 mod harness;
@@ -40,6 +41,7 @@ suite!(
     auth_cases::auth_keys_put_get_bind,
     auth_cases::authorizations_bind_unbind,
     auth_cases::phone_codes,
+    chat_cases::chats_membership,
     auth_cases::migrations_are_idempotent,
     user_cases::users_create_and_conflict,
     user_cases::usernames_are_case_insensitive,
