@@ -29,6 +29,14 @@ pub(super) struct Counters {
 
 use crate::types::INITIAL_PTS;
 
+/// What [`SqlStore::insert_box_message`] did.
+pub(super) enum Inserted {
+    /// The random_id was seen before: the earlier message.
+    Existing(BoxMessage),
+    /// A new row, in a transaction still to be committed.
+    New(AnyTransaction<'static>, BoxMessage),
+}
+
 impl SqlStore {
     /// Advances the user's pts by `pts_by` and last message id by `ids_by`, creating the
     /// state row if needed, and returns the new values. Must be the first statement of
@@ -82,50 +90,31 @@ impl SqlStore {
         user_id: i64,
         m: NewBoxMessage,
     ) -> StorageResult<AppendOutcome> {
+        match self.insert_box_message(user_id, m).await? {
+            Inserted::Existing(existing) => Ok(AppendOutcome::Existing(existing)),
+            Inserted::New(tx, message) => {
+                tx.commit().await?;
+                Ok(AppendOutcome::Created(message))
+            }
+        }
+    }
+
+    /// The part every append shares: de-duplicates by random_id, allocates the user's next
+    /// message id and pts, and inserts the row in a new transaction, which is returned open so
+    /// the caller can add its own writes (dialogs, the updates log) before committing.
+    pub(super) async fn insert_box_message(
+        &self,
+        user_id: i64,
+        m: NewBoxMessage,
+    ) -> StorageResult<Inserted> {
         if let Some(random_id) = m.random_id {
             if let Some(existing) = self.message_by_random_id(user_id, random_id).await? {
-                return Ok(AppendOutcome::Existing(existing));
+                return Ok(Inserted::Existing(existing));
             }
         }
         let mut tx = self.pool.begin().await?;
         let counters = self.bump_counters(&mut tx, user_id, 1, 1, m.date).await?;
-        let inserted = sqlx::query(&format!(
-            "INSERT INTO messages ({MESSAGE_COLUMNS}) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        ))
-        .bind(user_id)
-        .bind(counters.last_message_id)
-        .bind(m.peer.type_code())
-        .bind(m.peer.id())
-        .bind(m.from_id)
-        .bind(flag(m.out))
-        .bind(m.date)
-        .bind(m.message.as_str())
-        .bind(m.entities.as_slice())
-        .bind(m.media.as_slice())
-        .bind(m.reply_to_msg_id)
-        .bind(m.random_id)
-        .bind(m.fwd.as_slice())
-        .bind(counters.pts)
-        .bind(None::<i64>)
-        .execute(&mut *tx)
-        .await;
-        match inserted.map_err(StorageError::from) {
-            Ok(_) => {}
-            Err(StorageError::Conflict(reason)) => {
-                // Another append with the same random_id won the race; report its message.
-                drop(tx);
-                if let Some(random_id) = m.random_id {
-                    if let Some(existing) = self.message_by_random_id(user_id, random_id).await? {
-                        return Ok(AppendOutcome::Existing(existing));
-                    }
-                }
-                return Err(StorageError::Conflict(reason));
-            }
-            Err(other) => return Err(other),
-        }
-        tx.commit().await?;
-        Ok(AppendOutcome::Created(BoxMessage {
+        let message = BoxMessage {
             user_id,
             id: counters.last_message_id,
             peer: m.peer,
@@ -140,7 +129,42 @@ impl SqlStore {
             fwd: m.fwd,
             pts: counters.pts,
             edit_date: None,
-        }))
+        };
+        let inserted = sqlx::query(&format!(
+            "INSERT INTO messages ({MESSAGE_COLUMNS}) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ))
+        .bind(user_id)
+        .bind(message.id)
+        .bind(message.peer.type_code())
+        .bind(message.peer.id())
+        .bind(message.from_id)
+        .bind(flag(message.out))
+        .bind(message.date)
+        .bind(message.message.as_str())
+        .bind(message.entities.as_slice())
+        .bind(message.media.as_slice())
+        .bind(message.reply_to_msg_id)
+        .bind(message.random_id)
+        .bind(message.fwd.as_slice())
+        .bind(message.pts)
+        .bind(None::<i64>)
+        .execute(&mut *tx)
+        .await;
+        match inserted.map_err(StorageError::from) {
+            Ok(_) => Ok(Inserted::New(tx, message)),
+            Err(StorageError::Conflict(reason)) => {
+                // A concurrent append with the same random_id won; report its message.
+                drop(tx);
+                if let Some(random_id) = message.random_id {
+                    if let Some(existing) = self.message_by_random_id(user_id, random_id).await? {
+                        return Ok(Inserted::Existing(existing));
+                    }
+                }
+                Err(StorageError::Conflict(reason))
+            }
+            Err(other) => Err(other),
+        }
     }
 
     pub(super) async fn try_edit(

@@ -2,7 +2,7 @@
 //! and read, each advancing pts and appending its `Update` to `user_updates` in the same
 //! transaction as the change. The trait impl and the reads are in `updates_log`.
 
-use super::box_writes::AnyTransaction;
+use super::box_writes::{AnyTransaction, Inserted};
 use super::dialect::placeholders;
 use super::messages::{message_from_row, IN_CHUNK, MESSAGE_COLUMNS};
 use super::rows::{flag, i32_col, i64_col, peer_cols};
@@ -94,64 +94,10 @@ impl SqlStore {
         origin: MessageOrigin,
         encoder: &dyn UpdateEncoder,
     ) -> StorageResult<AppendOutcome> {
-        if let Some(random_id) = m.random_id {
-            if let Some(existing) = self.message_by_random_id(user_id, random_id).await? {
-                return Ok(AppendOutcome::Existing(existing));
-            }
-        }
-        let mut tx = self.pool.begin().await?;
-        let counters = self.bump_counters(&mut tx, user_id, 1, 1, m.date).await?;
-        let message = BoxMessage {
-            user_id,
-            id: counters.last_message_id,
-            peer: m.peer,
-            from_id: m.from_id,
-            out: m.out,
-            date: m.date,
-            message: m.message,
-            entities: m.entities,
-            media: m.media,
-            reply_to_msg_id: m.reply_to_msg_id,
-            random_id: m.random_id,
-            fwd: m.fwd,
-            pts: counters.pts,
-            edit_date: None,
+        let (mut tx, message) = match self.insert_box_message(user_id, m).await? {
+            Inserted::Existing(existing) => return Ok(AppendOutcome::Existing(existing)),
+            Inserted::New(tx, message) => (tx, message),
         };
-        let inserted = sqlx::query(&format!(
-            "INSERT INTO messages ({MESSAGE_COLUMNS}) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        ))
-        .bind(user_id)
-        .bind(message.id)
-        .bind(message.peer.type_code())
-        .bind(message.peer.id())
-        .bind(message.from_id)
-        .bind(flag(message.out))
-        .bind(message.date)
-        .bind(message.message.as_str())
-        .bind(message.entities.as_slice())
-        .bind(message.media.as_slice())
-        .bind(message.reply_to_msg_id)
-        .bind(message.random_id)
-        .bind(message.fwd.as_slice())
-        .bind(message.pts)
-        .bind(None::<i64>)
-        .execute(&mut *tx)
-        .await;
-        match inserted.map_err(StorageError::from) {
-            Ok(_) => {}
-            Err(StorageError::Conflict(reason)) => {
-                // A concurrent append with the same random_id won; report its message.
-                drop(tx);
-                if let Some(random_id) = message.random_id {
-                    if let Some(existing) = self.message_by_random_id(user_id, random_id).await? {
-                        return Ok(AppendOutcome::Existing(existing));
-                    }
-                }
-                return Err(StorageError::Conflict(reason));
-            }
-            Err(other) => return Err(other),
-        }
         let (origin_user_id, origin_message_id) = match origin {
             MessageOrigin::Own => (user_id, message.id),
             MessageOrigin::CopyOf {
