@@ -32,7 +32,8 @@ def tail_text(text, lines):
 
 
 def locate_echod(build, log_path):
-    """Returns (path, None) or (None, why): $ECHOD_BIN, else `cargo build -p echod`."""
+    """Returns (path, None) or (None, why): $ECHOD_BIN, else `cargo build -p echod` with the
+    `cluster` feature (the same binary serves `echod run` and the split roles)."""
     override = os.environ.get("ECHOD_BIN")
     if override:
         path = Path(override)
@@ -45,7 +46,7 @@ def locate_echod(build, log_path):
         print("run.py: cargo build -p echod ...", flush=True)
         with open(log_path, "wb") as log:
             try:
-                done = subprocess.run(["cargo", "build", "-p", "echod"], cwd=REPO, stdout=log,
+                done = subprocess.run(["cargo", "build", "-p", "echod", "--features", "cluster"], cwd=REPO, stdout=log,
                                       stderr=subprocess.STDOUT, timeout=1800)
             except (OSError, subprocess.TimeoutExpired) as err:
                 return None, f"cargo build -p echod could not run: {err}"
@@ -57,22 +58,11 @@ def locate_echod(build, log_path):
     return path, None
 
 
-class Echod:
-    """One echod process at a time, restartable on the same ports and data dir."""
+class LogView:
+    """The server log the runner reads back (shared by `Echod` and `cluster.Cluster`)."""
 
-    def __init__(self, binary, data_dir, log_path, port, http_port, extra_env=None):
-        self.binary = Path(binary)
-        self.data_dir = Path(data_dir)
-        self.log_path = Path(log_path)
-        self.port = port
-        self.http_port = http_port
-        self.extra_env = dict(extra_env or {})
-        self.proc = None
-        self.starts = 0
-
-    @property
-    def pem_path(self):
-        return self.data_dir / "server_public.pem"
+    log_path: Path
+    NOTE_PREFIX = "run.py"
 
     def log_offset(self):
         try:
@@ -91,7 +81,25 @@ class Echod:
 
     def note(self, message):
         with open(self.log_path, "ab") as log:
-            log.write(f"=== run.py: {message}\n".encode())
+            log.write(f"=== {self.NOTE_PREFIX}: {message}\n".encode())
+
+
+class Echod(LogView):
+    """One echod process at a time, restartable on the same ports and data dir."""
+
+    def __init__(self, binary, data_dir, log_path, port, http_port, extra_env=None):
+        self.binary = Path(binary)
+        self.data_dir = Path(data_dir)
+        self.log_path = Path(log_path)
+        self.port = port
+        self.http_port = http_port
+        self.extra_env = dict(extra_env or {})
+        self.proc = None
+        self.starts = 0
+
+    @property
+    def pem_path(self):
+        return self.data_dir / "server_public.pem"
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None

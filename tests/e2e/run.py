@@ -21,9 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from cluster import Cluster
 from echod_process import Echod, free_port, locate_echod, tail_text
 from garbage import GarbageStorm
-from scenarios import build_scenarios, phone_for, select
+from scenarios import build_scenarios, phone_for, select, shared_phone_prefixes
 
 E2E = Path(__file__).resolve().parent
 # Bearer token of echod's admin API during the suite (a test value, not a secret).
@@ -57,6 +58,12 @@ def parse_args(argv):
     parser.add_argument("--mysql", action="store_true",
                         help="run echod on a fresh MariaDB/MySQL database (ECHO_E2E_MYSQL_URL, "
                         "default mysql://root@127.0.0.1:3306) instead of SQLite; dropped at the end")
+    parser.add_argument("--skip", metavar="NAMES", default="",
+                        help="comma-separated scenarios not to run (none may be a dependency)")
+    parser.add_argument("--split", action="store_true",
+                        help="run every echod role as its own process (cluster.py: etcd, "
+                        "tansu, Redis, MariaDB; two gnetways) instead of `echod run`; "
+                        "implies --mysql and needs echod built with --features cluster")
     parser.add_argument("--verbose", action="store_true",
                         help="debug logging in clients; print client output on success too")
     return parser.parse_args(argv)
@@ -97,6 +104,7 @@ class Runner:
         self.venv_problem = {}
         self.outcomes = {}
         self.mysql_db = None
+        self.retried = []
 
     # ------------------------------------------------------------ preparation
 
@@ -117,16 +125,24 @@ class Runner:
             return
         # The admin API is on for the admin scenarios (clients get the token in their env).
         extra_env = {"ECHO_ADMIN_TOKEN": ADMIN_TOKEN, "ECHO_PROXY_SECRET": PROXY_SECRET}
-        if self.args.mysql:
+        if self.args.mysql or self.args.split:
             self.mysql_db = f"echo_e2e_{os.getpid()}_{self.run_tag}"
             extra_env["ECHO_DATABASE_URL"] = f"{MYSQL_BASE}/{self.mysql_db}"
             print(f"run.py: storage is MySQL database {self.mysql_db}", flush=True)
-        self.echod = Echod(binary, self.workdir / "data", self.workdir / "echod.log",
-                           free_port(), free_port(), extra_env=extra_env)
-        while self.echod.http_port == self.echod.port:
-            self.echod.http_port = free_port()
-        print(f"run.py: echod {binary} MTProto 127.0.0.1:{self.echod.port} "
-              f"HTTP 127.0.0.1:{self.echod.http_port} data {self.echod.data_dir}", flush=True)
+        if self.args.split:
+            self.echod = Cluster(binary, self.workdir, self.workdir / "echod.log",
+                                 extra_env.pop("ECHO_DATABASE_URL"), extra_env=extra_env)
+            print(f"run.py: split deployment of {binary}: gnetways 127.0.0.1:{self.echod.port} "
+                  f"and :{self.echod.port2}, admin HTTP 127.0.0.1:{self.echod.http_port}",
+                  flush=True)
+        else:
+            self.echod = Echod(binary, self.workdir / "data", self.workdir / "echod.log",
+                               free_port(), free_port(), extra_env=extra_env)
+            while self.echod.http_port == self.echod.port:
+                self.echod.http_port = free_port()
+            print(f"run.py: echod {binary} MTProto 127.0.0.1:{self.echod.port} "
+                  f"HTTP 127.0.0.1:{self.echod.http_port} data {self.echod.data_dir}",
+                  flush=True)
         self.ensure_server()
 
     def venv_python(self, client):
@@ -178,6 +194,13 @@ class Runner:
         env.update(ECHO_E2E_HTTP=f"http://{HOST}:{self.echod.http_port}",
                    ECHO_E2E_ADMIN_TOKEN=ADMIN_TOKEN, ECHO_E2E_ECHOD_BIN=str(self.echod.binary),
                    ECHO_E2E_DATA_DIR=str(self.echod.data_dir))
+        # A second gateway (split deployment): multi-user scenarios put their second user there.
+        env["ECHO_E2E_PORT2"] = str(getattr(self.echod, "port2", self.echod.port))
+        # The process serving media (the media role when split), for RSS measurements.
+        media = self.echod.procs["media"].popen if isinstance(self.echod, Cluster) \
+            else self.echod.proc
+        if media is not None:
+            env["ECHO_E2E_ECHOD_PID"] = str(media.pid)
         if self.args.verbose:
             env["ECHO_E2E_DEBUG"] = "1"
         log = open(log_path, "wb")
@@ -206,6 +229,12 @@ class Runner:
             storm.start()
             time.sleep(1.0)  # let the garbage build up before the real client connects
         proc = self.start_client(scenario, timeout, log_path)
+        if scenario.restart_role and isinstance(self.echod, Cluster):
+            restarted = self.restart_mid_traffic(scenario.restart_role, proc, log_path, timeout)
+            if restarted is not None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                return restarted
         why = self.wait_client(proc, timeout)
         if storm is not None:
             storm.stop_event.wait(max(0.0, STORM_MIN_SECONDS - (time.monotonic() - began)))
@@ -221,6 +250,17 @@ class Runner:
             if results:
                 why = f"{why}: {results[-1]}"
         return why
+
+    def restart_mid_traffic(self, role, proc, log_path, timeout):
+        """Waits for the client's TRAFFIC STARTED line, then SIGKILLs and restarts `role`."""
+        deadline = time.monotonic() + timeout
+        while "TRAFFIC STARTED" not in log_path.read_text(errors="replace"):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                return None  # the client's own result says what went wrong
+            time.sleep(0.05)
+        why = self.echod.restart_role(role, kill=True)
+        print(f"  {role} SIGKILLed and restarted mid-traffic", flush=True)
+        return f"{role} did not come back: {why}" if why else None
 
     def run_restart(self):
         graceful, code, seconds = self.echod.stop(grace=10.0)
@@ -263,6 +303,19 @@ class Runner:
             why = (why + "; " if why else "") + "/healthz not OK after the garbage"
         return why, True
 
+    def retry_after_replacing(self, scenario, why):
+        """Split deployment: if a role stopped answering its health probe, it is replaced (its
+        threads dumped to the log first) and the scenario runs once more: clients must then
+        carry on with the replacement. Without an unhealthy role the failure stands."""
+        replaced = self.echod.replace_unhealthy()
+        if not replaced:
+            return why
+        print(f"  RETRY {scenario.name}: replaced unhealthy {', '.join(replaced)} "
+              f"(first attempt: {why.splitlines()[0]}; stacks in the log)", flush=True)
+        self.retried.append(f"{scenario.name} after replacing {', '.join(replaced)}")
+        again, _ = self.run_one(scenario)
+        return again
+
     def report_failure(self, scenario, why, log_offset, ran):
         print(f"FAIL {scenario.name}: {why}", flush=True)
         if not ran:
@@ -285,6 +338,8 @@ class Runner:
             offset = self.echod.log_offset() if self.echod else 0
             try:
                 why, ran = self.run_one(scenario)
+                if why is not None and ran and isinstance(self.echod, Cluster):
+                    why = self.retry_after_replacing(scenario, why)
             except Exception as err:  # a bug in the harness must not stop the summary
                 why, ran = f"runner error: {type(err).__name__}: {err}", False
             seconds = time.monotonic() - began
@@ -304,6 +359,8 @@ class Runner:
             client.wait()
         if self.echod is not None and self.echod.alive():
             self.echod.stop(grace=10.0)
+        if isinstance(self.echod, Cluster):
+            self.echod.shutdown()
         if self.mysql_db is not None:
             drop_mysql_database(self.mysql_db)
 
@@ -319,6 +376,8 @@ class Runner:
                 print(f"FAIL {scenario.name}: {outcome.reason.splitlines()[0]}")
         passed = sum(1 for s in scenarios if self.outcomes.get(s.name, Outcome("", False)).ok)
         failed = len(scenarios) - passed
+        for retry in self.retried:
+            print(f"RETRIED {retry}")
         print(f"{passed} passed, {failed} failed", flush=True)
         return failed
 
@@ -326,12 +385,19 @@ class Runner:
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     table = build_scenarios()
+    shared = shared_phone_prefixes(Path(__file__).parent / "clients")
+    if shared:
+        print(f"run.py: phone prefixes used by more than one client script: {shared}",
+              file=sys.stderr)
+        return 2
     if args.list:
         for scenario in table:
             print(f"{scenario.name:32} {scenario.description}")
         return 0
     try:
         scenarios = select(table, args.only) if args.only else table
+        skipped = {name for name in args.skip.split(",") if name}
+        scenarios = [s for s in scenarios if s.name not in skipped]
     except KeyError:
         print(f"run.py: no scenario named {args.only!r} (see --list)", file=sys.stderr)
         return 2

@@ -6,7 +6,9 @@ ports and data dir; the `*_resume` scenarios after it reuse auth keys saved by t
 signups before it. Selecting one scenario (`--only`) pulls in its dependencies.
 """
 
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 # Telethon transports, each getting its own signup (and phone).
 TELETHON_TRANSPORTS = ("full", "abridged", "intermediate", "obfuscated")
@@ -29,6 +31,9 @@ class Scenario:
     script: str = ""  # file in clients/ to run instead of the client's default flow
     # Per-scenario timeout floor (seconds): grammers builds itself first (minutes when cold).
     min_timeout: float = 0.0
+    # Split deployment only: the role the runner SIGKILLs and restarts once the client
+    # prints "TRAFFIC STARTED" (under `echod run` the scenario runs without it).
+    restart_role: str = ""
 
 
 def _telethon_signups():
@@ -100,6 +105,76 @@ def _messaging():
                    "addChatUser brings her back",
                    client="telethon", phase="signup", transport="full", phone_slot=2,
                    session_of="telethon_basic_group", script="groups_telethon.py")
+    yield Scenario("telethon_megagroup", "client", "Telethon, Ann + Bob: createChannel "
+                   "(megagroup), inviteToChannel, both post and get each other's message live, "
+                   "history, readHistory, dialogs, getParticipants; Bob offline while Ann posts "
+                   "20 and catches up with getChannelDifference", client="telethon",
+                   phase="signup", transport="full", phone_slot=2,
+                   session_of="telethon_megagroup", script="megagroup_telethon.py")
+    yield Scenario("telethon_broadcast", "client", "Telethon, Ann + Bob: createChannel "
+                   "(broadcast), Bob added as subscriber, the post reaches him live as a "
+                   "channel post, his own post: CHAT_ADMIN_REQUIRED", client="telethon",
+                   phase="signup", transport="full", phone_slot=2,
+                   session_of="telethon_broadcast", script="broadcast_telethon.py")
+    yield Scenario("telethon_public_channel", "client", "Telethon, Ann + Bob: a broadcast "
+                   "with a username and 20 posts; Bob resolves it, reads it as an outsider, "
+                   "joins, reads the posts via history and getChannelDifference, gets a t.me "
+                   "link; an invite link to a private megagroup is checked, imported, revoked",
+                   client="telethon", phase="signup", transport="full", phone_slot=2,
+                   session_of="telethon_public_channel", script="public_channel_telethon.py")
+    yield Scenario("telethon_channel_admin", "client", "Telethon, Ann + Bob + Carol: "
+                   "megagroup; Bob deletes Carol's message only once Ann promotes him "
+                   "(editAdmin), promoting without add_admins: CHAT_ADMIN_REQUIRED; Ann bans "
+                   "Carol (editBanned view_messages): her post and history answer "
+                   "CHANNEL_PRIVATE; slow mode: Bob's second post SLOWMODE_WAIT_X; Ann's pin "
+                   "reaches Bob live and shows as pinned_msg_id", client="telethon",
+                   phase="signup", transport="full", phone_slot=2,
+                   session_of="telethon_channel_admin", script="channel_admin_telethon.py")
+
+
+def _security():
+    """Account security (issue 6): cloud password, QR login, sessions, code flood limit."""
+    yield Scenario("telethon_2fa", "client", "Telethon (computes SRP itself): enable a "
+                   "password, log in on a new key (code -> SESSION_PASSWORD_NEEDED, wrong "
+                   "password -> PASSWORD_HASH_INVALID, right password), change it (old fails, "
+                   "new works), remove it (code alone works)", client="telethon",
+                   phase="signup", transport="full", phone_slot=13, session_of="telethon_2fa",
+                   script="twofa_telethon.py")
+    yield Scenario("telethon_qr_sessions", "client", "Telethon, two devices: B exports a "
+                   "login token, A accepts it, B is woken by updateLoginToken and logged in; A "
+                   "gets 'New login' from 777000, lists two authorizations, terminates B; B's "
+                   "next call is 401 AUTH_KEY_UNREGISTERED", client="telethon",
+                   phase="signup", transport="full", phone_slot=13,
+                   session_of="telethon_qr_sessions", script="qr_sessions_telethon.py")
+    yield Scenario("telethon_code_flood", "client", "Telethon: wrong login codes answer "
+                   "PHONE_CODE_INVALID, then FLOOD_WAIT_X; then even the right code waits",
+                   client="telethon", phase="signup", transport="full", phone_slot=13,
+                   session_of="telethon_code_flood", script="code_flood_telethon.py")
+
+
+def _media():
+    """Uploads, photos, documents and profile photos (issue 8); phones 99988..99991."""
+    yield Scenario("telethon_media", "client", "Telethon, Ann + Bob: 1024x768 photo live with "
+                   "sizes s/m/x/y + stripped, downloaded at 1024x768 and as the m thumbnail; "
+                   "100 KiB and 12 MiB (saveBigFilePart) documents byte-exact with names; "
+                   "re-send by id, forged file reference and access hash refused; 3-photo album via "
+                   "uploadMedia + sendMultiMedia arrives as one events.Album (one grouped_id); "
+                   "profile photo reaches Bob live (updateUser) and is seen by him (getUsers, "
+                   "get_entity, getUserPhotos, download), deletePhotos live too",
+                   client="telethon",
+                   phase="signup", transport="full", phone_slot=2,
+                   session_of="telethon_media", script="media_telethon.py", min_timeout=300.0)
+    yield Scenario("pyrofork_media", "client", "Pyrofork (layer 220): send_photo and "
+                   "send_document to Saved Messages, download both (photo 1024x768 JPEG, "
+                   "document byte-exact with its name); a 3-photo album (uploadMedia + "
+                   "sendMultiMedia) with one grouped_id / media_group_id", client="pyrofork", phase="signup",
+                   phone_slot=2, session_of="pyrofork_media", script="media_pyrofork.py")
+    yield Scenario("telethon_media_big", "client", "Telethon: a 200 MiB document (generated "
+                   "at test time) up to Saved Messages and back, SHA-256 equal; echod's RSS "
+                   "sampled during both transfers grows by well under the file size; prints "
+                   "throughput and peak RSS", client="telethon", phase="signup",
+                   transport="full", phone_slot=2, session_of="telethon_media_big",
+                   script="media_big_telethon.py", min_timeout=900.0)
 
 
 def _tdlib():
@@ -137,6 +212,15 @@ def build_scenarios():
     table += list(_contacts())
     table += list(_admin())
     table += list(_messaging())
+    table += list(_security())
+    table.append(Scenario("sync_restart_traffic", "client", "Telethon Ann (gateway 1) sends 60 "
+                          "messages to Bob (gateway 2); split deployment: the sync process is "
+                          "SIGKILLed and restarted mid-burst; Bob gets every message live exactly "
+                          "once, history has all 60, pts moved by 60", client="telethon",
+                          phase="signup", transport="full", phone_slot=14,
+                          session_of="sync_restart_traffic", script="traffic_restart_telethon.py",
+                          restart_role="sync"))
+    table += list(_media())
     table.append(Scenario("garbage_during_login", "garbage", "Telethon signup (abridged) while "
                           "20 concurrent connections send garbage; server stays up, /healthz OK",
                           client="telethon", phase="signup", transport="abridged",
@@ -175,6 +259,21 @@ def select(table, only):
         if scenario.kind == "client" and scenario.phase == "resume":
             pending.extend(scenario.after)
     return [s for s in table if s.name in wanted]
+
+
+def shared_phone_prefixes(clients_dir):
+    """Phone prefixes ("999NN") written in more than one client script.
+
+    Scripts that sign up extra accounts swap the first five digits of their slot's phone for a
+    prefix of their own; many scenarios share a slot, so two scripts with the same prefix sign
+    up the same number and the second finds an existing account. Each prefix belongs to one
+    script (99966 is the slots' own prefix).
+    """
+    owners = {}
+    for script in sorted(Path(clients_dir).glob("*.py")):
+        for prefix in set(re.findall(r'"(999\d\d)"', script.read_text())):
+            owners.setdefault(prefix, []).append(script.name)
+    return {p: names for p, names in owners.items() if len(names) > 1 and p != "99966"}
 
 
 def phone_for(run_tag, slot):

@@ -28,7 +28,7 @@ use axum::routing::{delete, get, post};
 use axum::Router;
 use echo_authsession::AuthSessionService;
 use echo_metrics::Metrics;
-use echo_session::SessionManager;
+use echo_session::SessionControl;
 use echo_storage::Storage;
 use tokio_util::sync::CancellationToken;
 
@@ -51,8 +51,9 @@ pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 pub struct AdminDeps {
     pub storage: Storage,
     pub authsession: Arc<dyn AuthSessionService>,
-    /// Live sessions (disconnects, online counts); `None` when no gateway runs in this process.
-    pub sessions: Option<SessionManager>,
+    /// Live sessions (disconnects, online counts): this process's `SessionManager`, or every
+    /// session instance of a split deployment; `None` when there are none.
+    pub sessions: Option<Arc<dyn SessionControl>>,
     pub metrics: Arc<Metrics>,
     /// The admin token; `None` disables the `/v1/*` endpoints.
     pub token: Option<String>,

@@ -57,6 +57,8 @@ impl MsgServiceNotifier {
             random_id: Some(rand::random::<i64>() | 1),
             // Service notices ignore blocks: they are how operators reach everyone.
             deliver: true,
+            silent: false,
+            grouped_id: None,
         };
         self.msg
             .send(request)

@@ -107,26 +107,26 @@ pub async fn readyz(State(state): State<Arc<AdminState>>) -> ApiResult<Json<Heal
 pub async fn metrics(State(state): State<Arc<AdminState>>) -> Response {
     let mut extra = Vec::new();
     if let Some(sessions) = &state.deps.sessions {
-        let (total, max) = sessions.queue_depths();
+        let stats = sessions.stats().await;
         extra.push(Sample::gauge(
             "echo_sessions",
             "Live MTProto sessions.",
-            sessions.session_count() as f64,
+            stats.sessions as f64,
         ));
         extra.push(Sample::gauge(
             "echo_online_users",
             "Users with a logged-in session.",
-            sessions.online_users() as f64,
+            stats.online_users as f64,
         ));
         extra.push(Sample::gauge(
             "echo_session_queue_depth",
             "Client messages waiting in session queues (all sessions).",
-            total as f64,
+            stats.queue_total as f64,
         ));
         extra.push(Sample::gauge(
             "echo_session_queue_depth_max",
             "Client messages waiting in the deepest session queue.",
-            max as f64,
+            stats.queue_max as f64,
         ));
     }
     let body = state.deps.metrics.render(&extra);
@@ -147,11 +147,12 @@ pub async fn stats(State(state): State<Arc<AdminState>>) -> ApiResult<Json<Stats
     let users = state.deps.storage.admin.count_users(None).await?;
     let metrics = &state.deps.metrics;
     let sent = metrics.rpc_calls_where(sends_messages);
-    let (sessions, online_users, (queue_depth_total, queue_depth_max)) = match &state.deps.sessions
-    {
-        Some(s) => (s.session_count(), s.online_users(), s.queue_depths()),
-        None => (0, 0, (0, 0)),
+    let stats = match &state.deps.sessions {
+        Some(s) => s.stats().await,
+        None => Default::default(),
     };
+    let (sessions, online_users) = (stats.sessions, stats.online_users);
+    let (queue_depth_total, queue_depth_max) = (stats.queue_total, stats.queue_max);
     Ok(Json(Stats {
         users,
         online_users,

@@ -117,22 +117,20 @@ pub(crate) async fn cut_sessions(state: &AdminState, user_id: i64) -> ApiResult<
         .authorizations
         .list_for_user(user_id)
         .await?;
-    let disconnect = || {
-        state
-            .deps
-            .sessions
-            .as_ref()
-            .map(|s| s.disconnect_user(user_id))
-            .unwrap_or(0)
+    let disconnect = || async {
+        match &state.deps.sessions {
+            Some(s) => s.disconnect_user(user_id).await,
+            None => 0,
+        }
     };
     // Close first: a session that makes a call after the log-out below sees no user and
     // leaves the user's session index, so closing by index afterwards could miss it. Close
     // again afterwards for any session indexed in between.
-    let mut closed = disconnect();
+    let mut closed = disconnect().await;
     for a in &authorizations {
         state.deps.authsession.log_out(a.auth_key_id).await?;
     }
-    closed += disconnect();
+    closed += disconnect().await;
     Ok((authorizations.len(), closed))
 }
 

@@ -131,6 +131,7 @@ pub async fn run(opts: &CrashOptions) -> anyhow::Result<CrashReport> {
         data_dir: opts.data_dir.clone(),
         database_url: None,
         ports: Some((free_port()?, free_port()?)),
+        send_message_per_minute: None,
     };
     let (mut echod, _) = Echod::spawn(&spawn).await?;
     let run = rand::random::<u32>() % 100_000;

@@ -76,10 +76,17 @@ enum Command {
         #[arg(long, default_value_t = 4)]
         window: usize,
     },
-    /// One post to M online members (needs groups/channels).
+    /// One post to M online members of a group; time to the last push.
     Fanout {
-        #[arg(long, default_value_t = 100)]
+        /// Basic group (chat) or channel.
+        #[arg(long, value_enum, default_value = "chat")]
+        kind: scenarios::fanout::GroupKind,
+        /// Members besides the poster (createChat takes 200; more are added one by one).
+        #[arg(long, default_value_t = scenarios::fanout::CREATE_CHAT_MAX)]
         members: usize,
+        /// Posts, one at a time; the figures are medians over them.
+        #[arg(long, default_value_t = 5)]
+        posts: usize,
     },
     /// updates.getDifference over N missed updates.
     Catchup {
@@ -208,7 +215,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             per_pair,
             window,
         } => scenarios::messages::run(&target(&cli)?, *pairs, *per_pair, *window).await?,
-        Command::Fanout { members } => scenarios::fanout::run(&target(&cli)?, *members).await?,
+        Command::Fanout {
+            kind,
+            members,
+            posts,
+        } => scenarios::fanout::run(&target(&cli)?, *kind, *members, *posts).await?,
         Command::Catchup { missed, window } => {
             scenarios::catchup::run(&target(&cli)?, *missed, *window).await?
         }

@@ -75,6 +75,9 @@ pub struct SpawnOptions {
     pub database_url: Option<String>,
     /// Fixed ports (a restart keeps them); `None` picks free ones.
     pub ports: Option<(u16, u16)>,
+    /// Per-user sends per minute (ECHO_SEND_MESSAGE_PER_MINUTE; 0 is no limit); `None`
+    /// keeps the server's default.
+    pub send_message_per_minute: Option<u32>,
 }
 
 impl Echod {
@@ -117,6 +120,9 @@ impl Echod {
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log);
+        if let Some(limit) = opts.send_message_per_minute {
+            cmd.env("ECHO_SEND_MESSAGE_PER_MINUTE", limit.to_string());
+        }
         if let Some(url) = &opts.database_url {
             cmd.arg("--database-url").arg(url);
         }

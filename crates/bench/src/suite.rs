@@ -27,6 +27,7 @@ pub struct SuiteSize {
     pub messages_per_pair: usize,
     pub message_window: usize,
     pub fanout_members: usize,
+    pub fanout_posts: usize,
     pub catchup_missed: usize,
     pub coldstart_users: u64,
     pub coldstart_messages: u64,
@@ -46,7 +47,8 @@ impl SuiteSize {
             message_pairs: 20,
             messages_per_pair: 250,
             message_window: 4,
-            fanout_members: 100,
+            fanout_members: scenarios::fanout::CREATE_CHAT_MAX,
+            fanout_posts: 5,
             catchup_missed: 1_000,
             coldstart_users: 10_000,
             coldstart_messages: 200_000,
@@ -66,7 +68,8 @@ impl SuiteSize {
             message_pairs: 100,
             messages_per_pair: 2_000,
             message_window: 8,
-            fanout_members: 1_000,
+            fanout_members: scenarios::fanout::CREATE_CHAT_MAX,
+            fanout_posts: 20,
             catchup_missed: 1_000,
             coldstart_users: 100_000,
             coldstart_messages: 10_000_000,
@@ -123,7 +126,13 @@ pub async fn run(target: &Target, size: &SuiteSize, out_dir: &Path) -> anyhow::R
     )
     .await;
     step("messages", r, &mut lines);
-    let r = scenarios::fanout::run(target, size.fanout_members).await;
+    let r = scenarios::fanout::run(
+        target,
+        scenarios::fanout::GroupKind::Chat,
+        size.fanout_members,
+        size.fanout_posts,
+    )
+    .await;
     step("fanout", r, &mut lines);
     let r = scenarios::catchup::run(target, size.catchup_missed, 16).await;
     step("catchup", r, &mut lines);

@@ -87,6 +87,15 @@ fn from_update_list(updates: Vec<enums::Update>) -> Vec<SeenMessage> {
                     pts_count: n.pts_count,
                 })
             }
+            enums::Update::NewChannelMessage(n) => {
+                let (id, text) = message_text(&n.message)?;
+                Some(SeenMessage {
+                    id,
+                    text,
+                    pts: n.pts,
+                    pts_count: n.pts_count,
+                })
+            }
             _ => None,
         })
         .collect()

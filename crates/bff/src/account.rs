@@ -45,11 +45,15 @@ async fn update_status(
 }
 
 async fn get_notify_settings(
-    _deps: Arc<BffDeps>,
+    deps: Arc<BffDeps>,
     ctx: RpcContext,
-    _req: functions::account::GetNotifySettings,
+    req: functions::account::GetNotifySettings,
 ) -> Result<enums::PeerNotifySettings, RpcError> {
     ctx.user()?;
+    // A peer the caller may not see is PEER_ID_INVALID, exactly as for one that does not exist.
+    if let enums::InputNotifyPeer::Peer(p) = &req.peer {
+        crate::messages::resolve_peer(&deps, &ctx, &p.peer).await?;
+    }
     // Nothing stores per-peer settings yet, so every peer has the defaults.
     Ok(convert::default_notify_settings())
 }
@@ -98,14 +102,10 @@ pub fn valid_username(name: &str) -> bool {
         && !name.contains("__")
 }
 
-/// Whether another user than `me` holds `name` (in any letter case).
+/// Whether another user than `me`, or a channel, holds `name` (in any letter case): users
+/// and channels share one namespace.
 async fn taken_by_other(deps: &BffDeps, name: &str, me: i64) -> Result<bool, RpcError> {
-    Ok(deps
-        .storage
-        .users
-        .get_by_username(name)
-        .await?
-        .is_some_and(|u| u.id != me))
+    crate::channels::username_taken(deps, name, Some(me), None).await
 }
 
 async fn check_username(

@@ -8,10 +8,21 @@
 //! had no account; that fact is stored with the code (`PhoneCodeRecord::verified`).
 //! auth.bindTempAuthKey (core.telegram.org/method/auth.bindTempAuthKey, /api/pfs) binds the
 //! temp key a call arrives on to a permanent key after verifying the binding message.
+//!
+//! Account security lives in the submodules: the cloud password with SRP (`password`, `srp`),
+//! QR login (`qr`), the list and termination of authorizations (`authorizations`) and the
+//! flood limits of these flows (`flood`). Every login ends in [`complete_login`]; accounts
+//! with a password pass [`require_password`] first (401 SESSION_PASSWORD_NEEDED).
 
 use std::sync::Arc;
 
-use echo_storage::{NewUser, PhoneCodeRecord, StorageError};
+mod authorizations;
+mod flood;
+mod password;
+mod qr;
+pub mod srp;
+
+use echo_storage::{NewUser, PendingLogin, PhoneCodeRecord, StorageError, UserRecord};
 use echo_tl::{enums, functions, types};
 use rand::Rng;
 
@@ -39,7 +50,13 @@ pub fn register(r: &mut Router) {
     r.public_method(sign_up);
     r.method(log_out);
     r.public_method(bind_temp_auth_key);
+    password::register(r);
+    qr::register(r);
+    authorizations::register(r);
 }
+
+/// How long a key that passed the login code may take to enter the cloud password.
+pub const PENDING_LOGIN_TTL_SECS: i64 = 3600;
 
 /// "+1 (555) 000-1" → "15550001". Only digits and the usual separators are accepted.
 pub fn normalize_phone(raw: &str) -> Result<String, RpcError> {
@@ -121,6 +138,10 @@ async fn send_code(
 ) -> Result<enums::auth::SentCode, RpcError> {
     let phone = normalize_phone(&req.phone_number)?;
     refuse_banned(&deps, &phone).await?;
+    let ip = flood::limited_ip(&deps, &ctx);
+    if let Some(ip) = &ip {
+        flood::refuse_if_flooded(&deps, flood::Limit::SendCodePerIp, ip, ctx.now).await?;
+    }
     let limit = deps.config.send_code_per_hour;
     if limit > 0 {
         let recent = deps
@@ -147,6 +168,9 @@ async fn send_code(
             verified: false,
         })
         .await?;
+    if let Some(ip) = &ip {
+        flood::count(&deps, flood::Limit::SendCodePerIp, ip, ctx.now).await?;
+    }
     if let Err(e) = deps.code_sender.send(&phone, &code).await {
         // The code stays valid: operators can still read it through the admin API.
         tracing::warn!(phone = %phone, error = %e, "login code not delivered");
@@ -210,7 +234,7 @@ async fn log_in(deps: &BffDeps, perm_key: i64, user_id: i64, now: i64) -> Result
     Ok(())
 }
 
-fn authorization(user: enums::User) -> enums::auth::Authorization {
+pub(crate) fn authorization(user: enums::User) -> enums::auth::Authorization {
     enums::auth::Authorization::Authorization(types::auth::Authorization {
         setup_password_required: false,
         otherwise_relogin_days: None,
@@ -218,6 +242,51 @@ fn authorization(user: enums::User) -> enums::auth::Authorization {
         future_auth_token: None,
         user,
     })
+}
+
+/// For an account with a cloud password: records that key `perm` passed the first factor
+/// and answers 401 SESSION_PASSWORD_NEEDED (auth.checkPassword finishes the login).
+pub(crate) async fn require_password(
+    deps: &BffDeps,
+    perm: i64,
+    user_id: i64,
+    now: i64,
+) -> Result<(), RpcError> {
+    if deps
+        .storage
+        .passwords
+        .get_password(user_id)
+        .await?
+        .is_none()
+    {
+        return Ok(());
+    }
+    deps.storage
+        .passwords
+        .put_pending_login(PendingLogin {
+            auth_key_id: perm,
+            user_id,
+            expires_at: now + PENDING_LOGIN_TTL_SECS,
+        })
+        .await?;
+    tracing::info!(user_id, perm, "login waits for the cloud password");
+    Err(RpcError::new(401, "SESSION_PASSWORD_NEEDED"))
+}
+
+/// The last step of every login (code, password, QR token): logs `user` in on `perm`,
+/// drops what the login left behind and tells the user's other devices.
+pub(crate) async fn complete_login(
+    deps: &BffDeps,
+    ctx: &RpcContext,
+    perm: i64,
+    user: &UserRecord,
+) -> Result<enums::auth::Authorization, RpcError> {
+    deps.storage.passwords.delete_pending_login(perm).await?;
+    deps.storage.login_tokens.delete_login_tokens(perm).await?;
+    log_in(deps, perm, user.id, ctx.now).await?;
+    tracing::info!(user_id = user.id, perm, "signed in");
+    authorizations::announce_login(deps, ctx, perm, user).await;
+    Ok(authorization(convert::user(user, user.id, ctx.now)))
 }
 
 async fn sign_in(
@@ -234,16 +303,19 @@ async fn sign_in(
     refuse_banned(&deps, &phone).await?;
     let hash = req.phone_code_hash;
     let record = live_code(&deps, &hash, &phone, ctx.now).await?;
+    // Before the code is compared: once a phone used up its wrong tries, even the right
+    // code waits, or brute force would only need more hashes.
+    flood::refuse_if_flooded(&deps, flood::Limit::WrongCodes, &phone, ctx.now).await?;
     if record.code != code.trim() {
         deps.storage.phone_codes.record_attempt(&hash).await?;
+        flood::count(&deps, flood::Limit::WrongCodes, &phone, ctx.now).await?;
         return Err(RpcError::bad_request("PHONE_CODE_INVALID"));
     }
     match deps.storage.users.get_by_phone(&phone).await? {
         Some(user) => {
             deps.storage.phone_codes.delete(&hash).await?;
-            log_in(&deps, perm_key, user.id, ctx.now).await?;
-            tracing::info!(user_id = user.id, perm_key, "signed in");
-            Ok(authorization(convert::user(&user, user.id, ctx.now)))
+            require_password(&deps, perm_key, user.id, ctx.now).await?;
+            complete_login(&deps, &ctx, perm_key, &user).await
         }
         None => {
             // Durable, so signUp on another instance or after a restart sees it.

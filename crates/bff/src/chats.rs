@@ -11,6 +11,7 @@
 mod delivery;
 mod invites;
 mod methods;
+mod photo;
 mod settings;
 
 use echo_storage::{ChatMember, ChatRecord, Peer};
@@ -21,11 +22,13 @@ use crate::help::tl_date;
 use crate::router::Router;
 
 pub(crate) use delivery::{deliver_to_members, post_service};
+pub(crate) use invites::new_hash as new_invite_hash;
 
 pub fn register(r: &mut Router) {
     methods::register(r);
     settings::register(r);
     invites::register(r);
+    photo::register(r);
 }
 
 /// The group `chat_id` as a dialog peer of `me`: members, and former members who still have

@@ -27,8 +27,8 @@ use crate::help::tl_date;
 use crate::router::Router;
 use crate::users::resolve_user;
 
-pub use service::{deliver_login_code, ensure_service_user, service_user};
-pub use status::{push_own_name, push_status};
+pub use service::{deliver_login_code, deliver_service_message, ensure_service_user, service_user};
+pub use status::{push_own_name, push_photo, push_status};
 
 /// Most entries one contacts.importContacts call takes; the rest come back in
 /// `retry_contacts` for the client to send again.

@@ -21,6 +21,38 @@ pub struct ServerConfig {
     pub send_code_per_hour: i64,
     /// Messages one user may send per minute before FLOOD_WAIT_X (sendMessage, forwards).
     pub send_message_per_minute: u32,
+    /// Flood limits and lifetimes of the login and password flows.
+    pub security: SecurityLimits,
+}
+
+/// Limits of the login and password flows (core.telegram.org/api/auth, /api/srp,
+/// /mtproto/security_guidelines). Counters live in storage, so they survive restarts; each
+/// counts in fixed one-hour windows and answers FLOOD_WAIT_X until the window ends.
+/// A limit of 0 turns that check off.
+#[derive(Clone, Debug)]
+pub struct SecurityLimits {
+    /// auth.sendCode calls per client IP per hour.
+    pub send_code_per_ip_per_hour: i64,
+    /// Wrong login codes per phone per hour (PHONE_CODE_INVALID until then).
+    pub sign_in_failures_per_hour: i64,
+    /// Wrong cloud passwords per account per hour (PASSWORD_HASH_INVALID until then).
+    pub password_failures_per_hour: i64,
+    /// Loopback clients skip the per-IP limit (local tools, a proxy on the same host).
+    pub ip_limit_exempts_loopback: bool,
+    /// Lifetime of a QR login token (auth.exportLoginToken).
+    pub login_token_ttl_secs: i64,
+}
+
+impl Default for SecurityLimits {
+    fn default() -> Self {
+        Self {
+            send_code_per_ip_per_hour: 50,
+            sign_in_failures_per_hour: 5,
+            password_failures_per_hour: 5,
+            ip_limit_exempts_loopback: true,
+            login_token_ttl_secs: 30,
+        }
+    }
 }
 
 impl Default for ServerConfig {
@@ -32,6 +64,7 @@ impl Default for ServerConfig {
             dev_codes: false,
             send_code_per_hour: 10,
             send_message_per_minute: 300,
+            security: SecurityLimits::default(),
         }
     }
 }
@@ -45,6 +78,8 @@ pub struct BffDeps {
     pub code_sender: Arc<dyn crate::code_sender::CodeSender>,
     /// The messaging write path, live delivery and send flood control (`crate::messaging`).
     pub messaging: crate::messaging::Messaging,
+    /// Uploads, photos, documents and file reads (`echo_media`).
+    pub media: Arc<dyn echo_media::MediaService>,
 }
 
 /// Who is calling and over what.

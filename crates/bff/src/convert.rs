@@ -261,6 +261,7 @@ mod tests {
             fwd: vec![1, 2, 3],
             pts: 4,
             edit_date: None,
+            grouped_id: None,
         };
         let enums::Message::Message(tl) = message(&m, 5) else {
             panic!("message expected")

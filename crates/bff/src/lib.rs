@@ -7,6 +7,7 @@
 
 mod account;
 mod auth;
+mod channels;
 mod chats;
 mod code_sender;
 pub mod contacts;
@@ -14,23 +15,44 @@ mod context;
 mod convert;
 mod help;
 mod langpack;
+mod media_tl;
 mod messages;
 mod messaging;
+mod photos;
 mod router;
 mod updates;
+mod upload;
 mod users;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
+pub use auth::srp;
 pub use auth::{normalize_phone, validate_name, NAME_MAX_CHARS};
 pub use code_sender::{CodeSendError, CodeSender, LogCodeSender};
-pub use context::{BffDeps, RpcContext, RpcError, ServerConfig};
+pub use context::{BffDeps, RpcContext, RpcError, SecurityLimits, ServerConfig};
+pub use echo_media::{LocalMediaService, MediaService};
 pub use echo_sync::{
     LocalPresence, LocalSyncHub, PresenceDirectory, PushTarget, SessionAddr, SyncService,
 };
 pub use messaging::{FloodGate, Messaging};
 pub use router::Router;
+
+/// A media service on the local disk: files under `dir/files`, upload parts under
+/// `dir/uploads` (both created on first use). What `echod run` uses by default, and tests.
+pub fn local_media(
+    dir: impl Into<std::path::PathBuf>,
+    storage: &echo_storage::Storage,
+    dc_id: i32,
+) -> Arc<dyn MediaService> {
+    let dir = dir.into();
+    Arc::new(LocalMediaService::new(
+        dir.join("uploads"),
+        Arc::new(echo_dfs::LocalDisk::new(dir.join("files"))),
+        storage.media.clone(),
+        dc_id,
+    ))
+}
 
 /// The API as seen by the session layer. A gRPC client can implement this same trait.
 #[async_trait]
@@ -59,6 +81,9 @@ impl Bff {
         langpack::register(&mut router);
         contacts::register(&mut router);
         chats::register(&mut router);
+        channels::register(&mut router);
+        upload::register(&mut router);
+        photos::register(&mut router);
         Self {
             deps: Arc::new(deps),
             router,

@@ -6,11 +6,12 @@
 //! Submodules: [`send`] (sendMessage, forwardMessages), [`edit`] (editMessage,
 //! deleteMessages, deleteHistory), [`read`] (getHistory, getMessages, search, readHistory,
 //! setTyping), [`dialogs`] (getDialogs, getPeerDialogs), [`pins`] (pins, unread marks),
-//! [`drafts`] (saveDraft, getAllDrafts).
+//! [`drafts`] (saveDraft, getAllDrafts), [`media`] (sendMedia, uploadMedia, sendMultiMedia).
 
 mod dialogs;
 mod drafts;
 mod edit;
+mod media;
 mod pins;
 mod read;
 mod send;
@@ -21,6 +22,8 @@ use echo_tl::enums;
 use crate::context::{BffDeps, RpcContext, RpcError};
 use crate::router::Router;
 
+pub(crate) use media::known_photo;
+
 pub fn register(r: &mut Router) {
     send::register(r);
     edit::register(r);
@@ -28,12 +31,13 @@ pub fn register(r: &mut Router) {
     dialogs::register(r);
     drafts::register(r);
     pins::register(r);
+    media::register(r);
 }
 
 /// The dialog peer an input peer names: the caller themself (Saved Messages) or another
 /// user, whose access hash must match (core.telegram.org/api/peers); anything else, and a
 /// wrong hash, is PEER_ID_INVALID and reveals nothing.
-async fn resolve_peer(
+pub(crate) async fn resolve_peer(
     deps: &BffDeps,
     ctx: &RpcContext,
     input: &enums::InputPeer,
@@ -55,6 +59,11 @@ async fn resolve_peer(
             Ok(Peer::User(user.id))
         }
         enums::InputPeer::Chat(c) => crate::chats::resolve_chat_peer(deps, me, c.chat_id).await,
+        // Channel peers are handled by the methods that support them (crate::channels);
+        // the others do not take channels yet.
+        enums::InputPeer::Channel(_) | enums::InputPeer::ChannelFromMessage(_) => {
+            Err(RpcError::bad_request("METHOD_NOT_IMPLEMENTED"))
+        }
         _ => Err(invalid()),
     }
 }

@@ -118,6 +118,22 @@ async fn get_difference(
     let me = ctx.user()?;
     let state = deps.storage.update_states.get_state(me).await?;
     let date = tl_date(if state.date > 0 { state.date } else { ctx.now });
+    // Channels keep their own sequences: name those with news since the client's state
+    // (updateChannelTooLong); the client then asks each for its channel difference.
+    let channel_news = crate::channels::channel_news(&deps, me, i64::from(req.date)).await?;
+    if req.pts == state.pts && !channel_news.is_empty() {
+        let (_, tl_state) = current_state(&deps, me, ctx.now).await?;
+        return Ok(enums::updates::Difference::Difference(
+            types::updates::Difference {
+                new_messages: Vec::new(),
+                new_encrypted_messages: Vec::new(),
+                other_updates: channel_news.clone(),
+                chats: news_chats(&deps, me, &channel_news).await?,
+                users: Vec::new(),
+                state: dated_now(tl_state, ctx.now),
+            },
+        ));
+    }
     if req.pts == state.pts {
         return Ok(enums::updates::Difference::Empty(
             types::updates::DifferenceEmpty {
@@ -197,7 +213,13 @@ async fn get_difference(
             },
         ));
     }
-    let (_, tl_state) = current_state(&deps, me, ctx.now).await?;
+    let (_, mut tl_state) = current_state(&deps, me, ctx.now).await?;
+    let mut chats = chats;
+    if !channel_news.is_empty() {
+        chats.extend(news_chats(&deps, me, &channel_news).await?);
+        other_updates.extend(channel_news);
+        tl_state = dated_now(tl_state, ctx.now);
+    }
     Ok(enums::updates::Difference::Difference(
         types::updates::Difference {
             new_messages,
@@ -208,4 +230,28 @@ async fn get_difference(
             state: tl_state,
         },
     ))
+}
+
+/// The channels that updateChannelTooLong entries name, as `me` sees them.
+async fn news_chats(
+    deps: &BffDeps,
+    me: i64,
+    news: &[enums::Update],
+) -> Result<Vec<enums::Chat>, RpcError> {
+    let ids: Vec<i64> = news
+        .iter()
+        .filter_map(|u| match u {
+            enums::Update::ChannelTooLong(c) => Some(c.channel_id),
+            _ => None,
+        })
+        .collect();
+    crate::channels::chats_for(deps, me, &ids).await
+}
+
+/// The state with today's date: the channel news up to now are reported, so the client's
+/// next getDifference asks only for newer ones.
+fn dated_now(state: enums::updates::State, now: i64) -> enums::updates::State {
+    let enums::updates::State::State(mut s) = state;
+    s.date = s.date.max(tl_date(now));
+    enums::updates::State::State(s)
 }

@@ -182,8 +182,14 @@ async fn get_full_user(
     let me = ctx.user()?;
     let rec = resolve_user(&deps, &req.id, me).await?;
     let blocked = rec.id != me && deps.storage.blocks.is_blocked(me, rec.id).await?;
+    let mut full_user = user_full(&rec, blocked);
+    let enums::UserFull::Full(full) = &mut full_user;
+    full.profile_photo = crate::photos::current_photo(&deps, echo_storage::Peer::User(rec.id))
+        .await?
+        .as_ref()
+        .map(crate::media_tl::photo);
     Ok(enums::users::UserFull::Full(types::users::UserFull {
-        full_user: user_full(&rec, blocked),
+        full_user,
         chats: Vec::new(),
         users: vec![crate::contacts::view::user_for(&deps, me, &rec, ctx.now).await?],
     }))

@@ -177,13 +177,9 @@ async fn router_answers_what_it_lacks() {
         err(400, &format!("INPUT_METHOD_INVALID_{}", 0xdead_beef_u32))
     );
     // A real method nobody implemented yet.
-    let export = functions::auth::ExportLoginToken {
-        api_id: 1,
-        api_hash: "x".into(),
-        except_ids: Vec::new(),
-    };
+    let reset = functions::account::ResetPassword {};
     assert_eq!(
-        h.call(KEY, &export).await.unwrap_err(),
+        h.call(KEY, &reset).await.unwrap_err(),
         err(400, "METHOD_NOT_IMPLEMENTED")
     );
     // A known method with a truncated body.

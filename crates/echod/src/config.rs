@@ -20,10 +20,106 @@ pub struct FileConfig {
     pub dev_codes: Option<bool>,
     pub proxy_secrets: Option<Vec<String>>,
     pub send_code_per_hour: Option<i64>,
+    /// Messages one user may send per minute (0: no limit).
+    pub send_message_per_minute: Option<u32>,
+    /// Flood limits of the login and password flows (`security:` section).
+    pub security: Option<SecurityFileConfig>,
     /// Bearer token of the admin HTTP API; unset disables `/v1/*` (ECHO_ADMIN_TOKEN overrides).
     pub admin_token: Option<Secret>,
     /// How login codes are delivered (default: the log).
     pub code_sender: Option<CodeSenderConfig>,
+    /// The split deployment (`echod <role>`); ignored by `echod run`.
+    pub cluster: Option<ClusterFileConfig>,
+    /// Media files on an S3-protocol server instead of the data dir (ECHO_S3_* override).
+    pub s3: Option<S3Settings>,
+}
+
+/// `cluster:` in etc/<role>.yaml: where the shared servers are and how this role is reached.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClusterFileConfig {
+    /// etcd endpoints, "host:port".
+    pub etcd: Option<Vec<String>>,
+    /// redis://host:port/db
+    pub redis_url: Option<String>,
+    /// Kafka bootstrap servers, "host:port[,host:port]".
+    pub kafka_brokers: Option<String>,
+    /// Where this role serves gRPC.
+    pub grpc_listen: Option<SocketAddr>,
+    /// The address other roles reach this one at (default: grpc_listen, 127.0.0.1 for 0.0.0.0).
+    pub grpc_advertise: Option<String>,
+    /// Seconds an instance stays registered in etcd without renewing.
+    pub lease_ttl_secs: Option<u64>,
+    /// Partitions of the Sync and Inbox topics when they are created.
+    pub topic_partitions: Option<i32>,
+    /// The Sync partitions this sync instance consumes (default: all); several sync
+    /// instances split the partitions between them.
+    pub sync_partitions: Option<Vec<i32>>,
+    /// The Inbox partitions this msg instance applies (default: all).
+    pub inbox_partitions: Option<Vec<i32>>,
+}
+
+/// `security:` in etc/echod.yaml; each key overrides one of `echo_bff::SecurityLimits`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecurityFileConfig {
+    pub send_code_per_ip_per_hour: Option<i64>,
+    pub sign_in_failures_per_hour: Option<i64>,
+    pub password_failures_per_hour: Option<i64>,
+    pub ip_limit_exempts_loopback: Option<bool>,
+    pub login_token_ttl_secs: Option<i64>,
+}
+
+impl SecurityFileConfig {
+    /// The defaults with this file's keys applied.
+    pub fn resolve(&self) -> echo_bff::SecurityLimits {
+        let d = echo_bff::SecurityLimits::default();
+        echo_bff::SecurityLimits {
+            send_code_per_ip_per_hour: self
+                .send_code_per_ip_per_hour
+                .unwrap_or(d.send_code_per_ip_per_hour),
+            sign_in_failures_per_hour: self
+                .sign_in_failures_per_hour
+                .unwrap_or(d.sign_in_failures_per_hour),
+            password_failures_per_hour: self
+                .password_failures_per_hour
+                .unwrap_or(d.password_failures_per_hour),
+            ip_limit_exempts_loopback: self
+                .ip_limit_exempts_loopback
+                .unwrap_or(d.ip_limit_exempts_loopback),
+            login_token_ttl_secs: self.login_token_ttl_secs.unwrap_or(d.login_token_ttl_secs),
+        }
+    }
+}
+
+/// `s3:` in etc/echod.yaml: where the dfs buckets live (MinIO, s3s-fs, AWS).
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct S3Settings {
+    pub endpoint: String,
+    #[serde(default)]
+    pub region: Option<String>,
+    pub access_key: String,
+    pub secret_key: Secret,
+    /// Put before each bucket name (documents, encryptedfiles, photos, videos).
+    #[serde(default)]
+    pub bucket_prefix: Option<String>,
+}
+
+impl S3Settings {
+    /// ECHO_S3_ENDPOINT / ECHO_S3_ACCESS_KEY / ECHO_S3_SECRET_KEY / ECHO_S3_REGION, if the
+    /// endpoint is set.
+    pub fn from_env() -> Option<S3Settings> {
+        let endpoint = std::env::var("ECHO_S3_ENDPOINT").ok()?;
+        let var = |name: &str| std::env::var(name).unwrap_or_default();
+        Some(S3Settings {
+            endpoint,
+            region: std::env::var("ECHO_S3_REGION").ok(),
+            access_key: var("ECHO_S3_ACCESS_KEY"),
+            secret_key: Secret(var("ECHO_S3_SECRET_KEY")),
+            bucket_prefix: std::env::var("ECHO_S3_BUCKET_PREFIX").ok(),
+        })
+    }
 }
 
 /// A value that must not appear in logs or `{:?}` output (tokens).
@@ -75,8 +171,12 @@ pub struct RunConfig {
     pub dev_codes: bool,
     pub proxy_secrets: Vec<[u8; 16]>,
     pub send_code_per_hour: i64,
+    pub send_message_per_minute: u32,
+    pub security: echo_bff::SecurityLimits,
     pub admin_token: Option<Secret>,
     pub code_sender: CodeSenderConfig,
+    /// None: media files on the local disk under `data_dir/files`.
+    pub s3: Option<S3Settings>,
 }
 
 /// Parses "HEX[,HEX]" MTProxy secrets: 16 bytes, optionally prefixed "dd" (padded) or "ee".
@@ -119,6 +219,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_shipped_config_file_parses() {
+        let etc = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../etc");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&etc).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "yaml") {
+                FileConfig::load(&path).unwrap_or_else(|e| panic!("{}: {e:#}", path.display()));
+                seen += 1;
+            }
+        }
+        assert!(seen >= 7, "etc/echod.yaml and one file per role");
+    }
+
+    #[test]
     fn admin_settings_parse_and_stay_secret() {
         let file: FileConfig = serde_yaml::from_str(
             "admin_token: s3cret\ncode_sender:\n  kind: webhook\n  url: http://127.0.0.1:9/x\n  token: t\n",
@@ -136,6 +250,20 @@ mod tests {
         let log: FileConfig = serde_yaml::from_str("code_sender: {kind: log}").unwrap();
         assert_eq!(log.code_sender, Some(CodeSenderConfig::Log));
         assert!(serde_yaml::from_str::<FileConfig>("code_sender: {kind: sms}").is_err());
+    }
+
+    #[test]
+    fn s3_settings_parse_and_stay_secret() {
+        let file: FileConfig = serde_yaml::from_str(
+            "s3:\n  endpoint: http://127.0.0.1:9000\n  access_key: ak\n  secret_key: sk-value\n",
+        )
+        .unwrap();
+        let s3 = file.s3.clone().expect("s3 section");
+        assert_eq!(s3.endpoint, "http://127.0.0.1:9000");
+        assert_eq!(s3.secret_key, Secret("sk-value".into()));
+        assert_eq!(s3.region, None);
+        assert!(!format!("{file:?}").contains("sk-value"));
+        assert!(serde_yaml::from_str::<FileConfig>("s3: {endpoint: x}").is_err());
     }
 
     #[test]

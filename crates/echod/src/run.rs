@@ -53,9 +53,15 @@ pub struct RunArgs {
     /// command lines are visible to other local users.
     #[arg(long, env = "ECHO_ADMIN_TOKEN", hide_env_values = true)]
     admin_token: Option<String>,
+    /// Messages one user may send per minute (FLOOD_WAIT_X past it; 0 turns the limit off,
+    /// e.g. for load tests). Default 300.
+    #[arg(long, env = "ECHO_SEND_MESSAGE_PER_MINUTE")]
+    send_message_per_minute: Option<u32>,
 }
 
-fn resolve(args: RunArgs) -> anyhow::Result<RunConfig> {
+pub(crate) fn resolve(
+    args: RunArgs,
+) -> anyhow::Result<(RunConfig, Option<crate::config::ClusterFileConfig>)> {
     let file = match &args.config {
         Some(path) => FileConfig::load(path)?,
         None => FileConfig::default(),
@@ -72,6 +78,7 @@ fn resolve(args: RunArgs) -> anyhow::Result<RunConfig> {
         .http
         .or(file.http)
         .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 8801)));
+    let cluster = file.cluster.clone();
     let (public_host, public_port) = match args.public_addr.or(file.public_addr) {
         Some(addr) => split_host_port(&addr)?,
         None => {
@@ -89,7 +96,7 @@ fn resolve(args: RunArgs) -> anyhow::Result<RunConfig> {
         .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", data_dir.join("echo.db").display()));
     let mut secrets = file.proxy_secrets.unwrap_or_default();
     secrets.extend(args.proxy_secret);
-    Ok(RunConfig {
+    let cfg = RunConfig {
         data_dir,
         listen,
         http,
@@ -100,17 +107,24 @@ fn resolve(args: RunArgs) -> anyhow::Result<RunConfig> {
         dev_codes: args.dev_codes || file.dev_codes.unwrap_or(false),
         proxy_secrets: parse_secrets(&secrets)?,
         send_code_per_hour: file.send_code_per_hour.unwrap_or(10),
+        send_message_per_minute: args
+            .send_message_per_minute
+            .or(file.send_message_per_minute)
+            .unwrap_or(ServerConfig::default().send_message_per_minute),
+        security: file.security.unwrap_or_default().resolve(),
         admin_token: args
             .admin_token
             .map(Secret)
             .or(file.admin_token)
             .filter(|t| !t.0.trim().is_empty()),
         code_sender: file.code_sender.unwrap_or_default(),
-    })
+        s3: crate::config::S3Settings::from_env().or(file.s3),
+    };
+    Ok((cfg, cluster))
 }
 
 pub async fn run(args: RunArgs) -> anyhow::Result<()> {
-    let cfg = resolve(args)?;
+    let (cfg, _) = resolve(args)?;
     std::fs::create_dir_all(&cfg.data_dir)
         .with_context(|| format!("creating {}", cfg.data_dir.display()))?;
     let rsa = Arc::new(keys::load_or_create_rsa(&cfg.data_dir)?);
@@ -128,31 +142,21 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let authsession = Arc::new(LocalAuthSession::new(storage.clone()));
     // One metrics registry for this server, handed to each component (no global registry).
     let metrics = Arc::new(echo_metrics::Metrics::new());
-    let code_sender: Arc<dyn echo_bff::CodeSender> = match &cfg.code_sender {
-        CodeSenderConfig::Log => Arc::new(echo_bff::LogCodeSender),
-        CodeSenderConfig::Webhook { url, token } => Arc::new(
-            echo_admin::WebhookCodeSender::new(url, token.clone().map(|t| t.0))
-                .context("code_sender")?,
-        ),
-    };
+    let code_sender = code_sender(&cfg)?;
     // Sync hub: the API pushes through it; the session layer attaches below, once built.
     let sync_hub = Arc::new(echo_bff::LocalSyncHub::new());
     let presence = Arc::new(echo_bff::LocalPresence::new());
+    let media = crate::media::build(&cfg, &storage).await?;
+    crate::media::spawn_sweeper(media.clone(), shutdown.clone());
     let bff = Arc::new(
         Bff::new(BffDeps {
             storage: storage.clone(),
             authsession: authsession.clone(),
-            config: ServerConfig {
-                dc_id: cfg.dc_id,
-                public_host: cfg.public_host.clone(),
-                public_port: cfg.public_port,
-                dev_codes: cfg.dev_codes,
-                send_code_per_hour: cfg.send_code_per_hour,
-                send_message_per_minute: ServerConfig::default().send_message_per_minute,
-            },
+            config: server_config(&cfg),
             messaging: echo_bff::Messaging::local(storage.clone(), sync_hub.clone())
                 .with_presence(presence.clone()),
             code_sender,
+            media,
         })
         .with_metrics(metrics.clone()),
     );
@@ -174,7 +178,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         },
         rsa.clone(),
         authsession.clone(),
-        sessions.clone(),
+        Arc::new(sessions.clone()),
     )
     .await
     .with_context(|| format!("binding MTProto listener {}", cfg.listen))?
@@ -182,7 +186,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let admin = echo_admin::AdminState::new(echo_admin::AdminDeps {
         storage: storage.clone(),
         authsession,
-        sessions: Some(sessions),
+        sessions: Some(Arc::new(sessions)),
         metrics,
         token: cfg.admin_token.clone().map(|t| t.0),
         notifier: Some(Arc::new(echo_admin::MsgServiceNotifier::local(
@@ -234,7 +238,31 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn wait_for_signal() {
+/// The API's settings from the resolved configuration.
+pub(crate) fn server_config(cfg: &RunConfig) -> ServerConfig {
+    ServerConfig {
+        dc_id: cfg.dc_id,
+        public_host: cfg.public_host.clone(),
+        public_port: cfg.public_port,
+        dev_codes: cfg.dev_codes,
+        send_code_per_hour: cfg.send_code_per_hour,
+        send_message_per_minute: cfg.send_message_per_minute,
+        security: cfg.security.clone(),
+    }
+}
+
+/// Where login codes go (`code_sender:`).
+pub(crate) fn code_sender(cfg: &RunConfig) -> anyhow::Result<Arc<dyn echo_bff::CodeSender>> {
+    Ok(match &cfg.code_sender {
+        CodeSenderConfig::Log => Arc::new(echo_bff::LogCodeSender),
+        CodeSenderConfig::Webhook { url, token } => Arc::new(
+            echo_admin::WebhookCodeSender::new(url, token.clone().map(|t| t.0))
+                .context("code_sender")?,
+        ),
+    })
+}
+
+pub(crate) async fn wait_for_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};

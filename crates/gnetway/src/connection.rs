@@ -225,7 +225,8 @@ impl Conn {
             self.shared.authsession.save_auth_key(info, now).await?;
             self.shared
                 .sessions
-                .register_first_salt(id, new_key.first_server_salt, now);
+                .register_first_salt(id, new_key.first_server_salt, now)
+                .await;
             tracing::debug!(auth_key_id = id, "auth key created");
             if let Some(m) = &self.shared.metrics {
                 m.handshake_completed(kind != AuthKeyKind::Perm);

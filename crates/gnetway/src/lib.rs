@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use echo_authsession::AuthSessionService;
 use echo_mtproto::rsa_key::ServerRsaKey;
-use echo_session::SessionManager;
+use echo_session::SessionEntry;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -31,7 +31,7 @@ pub(crate) struct GatewayShared {
     pub config: GatewayConfig,
     pub rsa: Arc<ServerRsaKey>,
     pub authsession: Arc<dyn AuthSessionService>,
-    pub sessions: SessionManager,
+    pub sessions: Arc<dyn SessionEntry>,
     pub next_conn_id: AtomicU64,
     /// This gateway's counters (connections, handshakes), when metrics are collected.
     pub metrics: Option<Arc<echo_metrics::GatewayMetrics>>,
@@ -48,7 +48,7 @@ impl Gateway {
         config: GatewayConfig,
         rsa: Arc<ServerRsaKey>,
         authsession: Arc<dyn AuthSessionService>,
-        sessions: SessionManager,
+        sessions: Arc<dyn SessionEntry>,
     ) -> std::io::Result<Self> {
         let listener = TcpListener::bind(config.listen).await?;
         Ok(Self {

@@ -13,12 +13,14 @@
 //! at-least-once processing never creates a second message.
 
 mod local;
+pub mod queued;
 pub mod tl;
 
 use async_trait::async_trait;
 use echo_storage::{BoxMessage, DeleteOutcome, MessageEdit, Peer, ReadOutcome, StorageError};
 
 pub use local::LocalMsgService;
+pub use queued::{apply_inbox, InboxDelivery, InboxQueue, QueuedMsgService};
 
 /// A message to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +43,12 @@ pub struct SendRequest {
     /// False stores only the sender's copy: the recipient blocked the sender, and Telegram
     /// then shows the message as sent but never delivers it.
     pub deliver: bool,
+    /// Deliver without a notification (messages.sendMessage `silent`): carried to the
+    /// recipient's push, which may be built after a queue hop.
+    pub silent: bool,
+    /// The album id (messages.sendMultiMedia), stored with every copy; None for a lone
+    /// message.
+    pub grouped_id: Option<i64>,
 }
 
 /// What a send did.

@@ -5,13 +5,15 @@
 //! translate reply ids, edits, revoking deletions and read receipts between boxes.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use echo_storage::{
-    BoxMessage, MessageEdit, MessageOrigin, NewBoxMessage, Peer, Storage, StorageError,
+    AppendOutcome, BoxMessage, MessageEdit, MessageOrigin, NewBoxMessage, Peer, Storage,
+    StorageError,
 };
 
-use crate::tl::TlEncoder;
+use crate::tl::{BoxOwnerEncoder, TlEncoder};
 use crate::{BoxDeletion, MsgError, MsgService, ReadResult, SendRequest, Sent};
 
 /// [`MsgService`] on the local database.
@@ -56,43 +58,31 @@ impl MsgService for LocalMsgService {
             reply_to_msg_id: req.reply_to_msg_id,
             random_id: req.random_id.filter(|r| *r != 0),
             fwd: req.fwd,
+            grouped_id: req.grouped_id,
         };
-        let own = log
-            .append_message(
-                req.from,
-                outgoing.clone(),
-                MessageOrigin::Own,
-                &TlEncoder { viewer: req.from },
-            )
-            .await?;
-        let created = own.is_created();
-        let outbox = own.into_message();
         let recipient = match req.to {
-            Peer::User(id) if id != req.from && req.deliver => id,
-            // Saved Messages has one copy, so has an undelivered message; chats come with
-            // basic groups.
-            _ => {
-                return Ok(Sent {
-                    outbox,
-                    inbox: None,
-                    created,
-                })
-            }
+            Peer::User(id) if id != req.from && req.deliver => Some(id),
+            // Saved Messages has one copy, so has an undelivered message; group copies are
+            // delivered by the caller (one per member).
+            _ => None,
         };
-        if !created
-            && self
-                .copy_in(req.from, outbox.id, recipient)
-                .await?
-                .is_some()
-        {
-            // A retried random_id that was delivered before: deliver nothing twice.
+        let Some(recipient) = recipient else {
+            let own = log
+                .append_message(
+                    req.from,
+                    outgoing,
+                    MessageOrigin::Own,
+                    &TlEncoder { viewer: req.from },
+                )
+                .await?;
+            let created = own.is_created();
             return Ok(Sent {
-                outbox,
+                outbox: own.into_message(),
                 inbox: None,
                 created,
             });
-        }
-        let reply_to_msg_id = match outbox.reply_to_msg_id {
+        };
+        let reply_to_msg_id = match outgoing.reply_to_msg_id {
             Some(id) => self.copy_in(req.from, id, recipient).await?,
             None => None,
         };
@@ -101,13 +91,55 @@ impl MsgService for LocalMsgService {
             out: false,
             random_id: None,
             reply_to_msg_id,
+            ..outgoing.clone()
+        };
+        // Both copies in one transaction: the send is durable for both boxes, or for none.
+        let (own, copies) = log
+            .append_with_copies(
+                req.from,
+                outgoing,
+                // The template of a late copy below, if this is a retry.
+                vec![(recipient, incoming.clone())],
+                Arc::new(BoxOwnerEncoder),
+            )
+            .await?;
+        let outbox = match own {
+            AppendOutcome::Created(outbox) => {
+                return Ok(Sent {
+                    outbox,
+                    inbox: copies.into_iter().next(),
+                    created: true,
+                })
+            }
+            AppendOutcome::Existing(outbox) => outbox,
+        };
+        // A retried random_id. Older servers (and the queued path) stored the two copies in
+        // two transactions, so the recipient's may be missing: deliver it if so, never twice.
+        if self
+            .copy_in(req.from, outbox.id, recipient)
+            .await?
+            .is_some()
+        {
+            return Ok(Sent {
+                outbox,
+                inbox: None,
+                created: false,
+            });
+        }
+        let reply_to_msg_id = match outbox.reply_to_msg_id {
+            Some(id) => self.copy_in(req.from, id, recipient).await?,
+            None => None,
+        };
+        let incoming = NewBoxMessage {
+            reply_to_msg_id,
             // The stored copy is authoritative (a retry may carry a different text).
             message: outbox.message.clone(),
             entities: outbox.entities.clone(),
             media: outbox.media.clone(),
             fwd: outbox.fwd.clone(),
             date: outbox.date,
-            ..outgoing
+            grouped_id: outbox.grouped_id,
+            ..incoming
         };
         let inbox = log
             .append_message(
@@ -124,7 +156,7 @@ impl MsgService for LocalMsgService {
         Ok(Sent {
             outbox,
             inbox: Some(inbox),
-            created,
+            created: false,
         })
     }
 

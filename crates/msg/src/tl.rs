@@ -109,7 +109,7 @@ pub fn message(m: &BoxMessage, viewer: i64) -> enums::Message {
         replies: None,
         edit_date: m.edit_date.map(tl_date),
         post_author: None,
-        grouped_id: None,
+        grouped_id: m.grouped_id,
         reactions: None,
         restriction_reason: None,
         ttl_period: None,
@@ -198,4 +198,58 @@ impl UpdateEncoder for TlEncoder {
     fn encode(&self, change: &BoxChange<'_>) -> Vec<u8> {
         update(change, self.viewer).to_bytes()
     }
+}
+
+/// Encodes each change as the owner of the changed box sees it: for the appends that write
+/// several boxes at once (`UpdateLogStore::append_with_copies`, `append_copies`), where one
+/// fixed viewer would be wrong for all but one box. Only message changes depend on the
+/// viewer, and they carry their box's owner (`user_id`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BoxOwnerEncoder;
+
+impl UpdateEncoder for BoxOwnerEncoder {
+    fn encode(&self, change: &BoxChange<'_>) -> Vec<u8> {
+        let owner = match change {
+            BoxChange::NewMessage(m) | BoxChange::EditMessage(m) => m.user_id,
+            // Not viewer-dependent (see `update`).
+            _ => 0,
+        };
+        update(change, owner).to_bytes()
+    }
+}
+
+/// The message entities stored with a copy, if any.
+pub fn entities_of(m: &BoxMessage) -> Option<Vec<enums::MessageEntity>> {
+    if m.entities.is_empty() {
+        return None;
+    }
+    Vec::<enums::MessageEntity>::from_bytes(&m.entities)
+        .ok()
+        .filter(|e| !e.is_empty())
+}
+
+/// updateShortMessage (core.telegram.org/constructor/updateShortMessage) for a private-chat
+/// copy `m` as its owner sees it.
+pub fn short_message(m: &BoxMessage, silent: bool) -> enums::Updates {
+    enums::Updates::UpdateShortMessage(types::UpdateShortMessage {
+        out: m.out,
+        mentioned: false,
+        media_unread: false,
+        silent,
+        id: m.id,
+        user_id: m.peer.id(),
+        message: m.message.clone(),
+        pts: m.pts,
+        pts_count: 1,
+        date: tl_date(m.date),
+        fwd_from: if m.fwd.is_empty() {
+            None
+        } else {
+            enums::MessageFwdHeader::from_bytes(&m.fwd).ok()
+        },
+        via_bot_id: None,
+        reply_to: m.reply_to_msg_id.map(reply_header),
+        entities: entities_of(m),
+        ttl_period: None,
+    })
 }

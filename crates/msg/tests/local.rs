@@ -20,6 +20,8 @@ fn send(from: i64, to: i64, text: &str, random_id: i64) -> SendRequest {
         reply_to_msg_id: None,
         random_id: Some(random_id),
         deliver: true,
+        silent: false,
+        grouped_id: None,
     }
 }
 
@@ -55,6 +57,7 @@ async fn send_is_two_sided_and_idempotent() {
         reply_to_msg_id: None,
         random_id: Some(8),
         fwd: Vec::new(),
+        grouped_id: None,
     };
     let encoder = echo_msg::tl::TlEncoder { viewer: ANN };
     storage

@@ -70,6 +70,9 @@ pub(crate) struct Shared {
     pub user_sessions: Mutex<HashMap<i64, Vec<(i64, i64)>>>,
     /// Where logged-in sessions are announced (`SessionManager::set_presence`).
     pub presence: Mutex<Option<Arc<dyn echo_sync::PresenceDirectory>>>,
+    /// This process's name in the presence directory: where pushes for its sessions go
+    /// ("local" in one process; the session role's gRPC address when split).
+    pub node: Mutex<String>,
     pub shutdown: CancellationToken,
 }
 
@@ -80,6 +83,7 @@ impl Shared {
         let Some(presence) = self.presence.lock().clone() else {
             return;
         };
+        let node = self.node.lock().clone();
         let session = echo_sync::SessionAddr {
             auth_key_id: id.0,
             session_id: id.1,
@@ -91,7 +95,7 @@ impl Shared {
             if online {
                 let entry = echo_sync::SessionPresence {
                     session,
-                    node: "local".to_owned(),
+                    node,
                     since,
                 };
                 presence.session_online(user, entry).await;
@@ -99,6 +103,70 @@ impl Shared {
                 presence.session_offline(user, session).await;
             }
         });
+    }
+}
+
+/// What the gateway needs of the session layer: the in-process [`SessionManager`], or a
+/// client of the session role in another process (crate `echo-rpc`).
+#[async_trait::async_trait]
+pub trait SessionEntry: Send + Sync {
+    /// Remembers the salt a handshake gave a new key, so its first messages are accepted.
+    async fn register_first_salt(&self, auth_key_id: i64, salt: i64, now: i64);
+    /// Hands a decrypted client message to its session; answers go to `conn`.
+    async fn on_message(&self, key: &AuthKeyInfo, msg: PlainMessage, conn: ConnectionSink);
+}
+
+#[async_trait::async_trait]
+impl SessionEntry for SessionManager {
+    async fn register_first_salt(&self, auth_key_id: i64, salt: i64, now: i64) {
+        SessionManager::register_first_salt(self, auth_key_id, salt, now);
+    }
+
+    async fn on_message(&self, key: &AuthKeyInfo, msg: PlainMessage, conn: ConnectionSink) {
+        SessionManager::on_message(self, key, msg, conn).await;
+    }
+}
+
+/// Counts of live sessions, for stats and metrics.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SessionStats {
+    pub sessions: usize,
+    /// Users with a logged-in session (summed over processes when split).
+    pub online_users: usize,
+    /// Client messages waiting in session queues: all of them, and the deepest queue.
+    pub queue_total: usize,
+    pub queue_max: usize,
+}
+
+/// What operators and account actions need of the session layer, wherever it runs: the
+/// local `SessionManager`, or every session instance of a split deployment.
+#[async_trait::async_trait]
+pub trait SessionControl: Send + Sync {
+    /// Closes every session logged in as `user_id` (a banned user); returns how many.
+    async fn disconnect_user(&self, user_id: i64) -> usize;
+    /// Closes the sessions of `user_id` acting for permanent key `perm`.
+    async fn disconnect_authorization(&self, user_id: i64, perm: i64) -> usize;
+    async fn stats(&self) -> SessionStats;
+}
+
+#[async_trait::async_trait]
+impl SessionControl for SessionManager {
+    async fn disconnect_user(&self, user_id: i64) -> usize {
+        SessionManager::disconnect_user(self, user_id)
+    }
+
+    async fn disconnect_authorization(&self, user_id: i64, perm: i64) -> usize {
+        SessionManager::disconnect_authorization(self, user_id, perm).await
+    }
+
+    async fn stats(&self) -> SessionStats {
+        let (queue_total, queue_max) = self.queue_depths();
+        SessionStats {
+            sessions: self.session_count(),
+            online_users: self.online_users(),
+            queue_total,
+            queue_max,
+        }
     }
 }
 
@@ -127,6 +195,7 @@ impl SessionManager {
                 sessions: Mutex::default(),
                 user_sessions: Mutex::default(),
                 presence: Mutex::default(),
+                node: Mutex::new("local".to_owned()),
                 shutdown,
             }),
             metrics: None,
@@ -176,6 +245,12 @@ impl SessionManager {
     /// Announces every session that logs in (and ends) to `presence` from now on.
     pub fn set_presence(&self, presence: Arc<dyn echo_sync::PresenceDirectory>) {
         *self.shared.presence.lock() = Some(presence);
+    }
+
+    /// Announces this process to the presence directory as `node` (where pushes for its
+    /// sessions must be sent) instead of "local".
+    pub fn set_node(&self, node: impl Into<String>) {
+        *self.shared.node.lock() = node.into();
     }
 
     /// Pushes an `Updates` object (newest layer) to every session logged in as `user_id`.
@@ -242,6 +317,30 @@ impl SessionManager {
         self.close_sessions(&keep, Some(perm))
     }
 
+    /// Pushes `updates` to every session acting for permanent key `perm` (directly or through
+    /// a bound temp key), logged in or not: a device waiting for a QR login has no user yet.
+    /// Returns how many sessions it was queued for.
+    pub async fn push_to_auth_key(&self, perm: i64, updates: Arc<Vec<u8>>) -> usize {
+        let ids: Vec<(i64, i64)> = self.shared.sessions.lock().keys().copied().collect();
+        let mut targets = Vec::new();
+        for id in ids {
+            let acts_for_perm = id.0 == perm
+                || matches!(
+                    self.shared.authsession.get_auth_key(id.0).await,
+                    Ok(Some(key)) if key.effective_perm_id() == Some(perm)
+                );
+            if acts_for_perm {
+                targets.push(id);
+            }
+        }
+        let sessions = self.shared.sessions.lock();
+        targets
+            .iter()
+            .filter_map(|id| sessions.get(id))
+            .filter(|tx| tx.try_send(SessionInput::Push(updates.clone())).is_ok())
+            .count()
+    }
+
     fn sessions_of(&self, user_id: i64) -> Vec<(i64, i64)> {
         self.shared
             .user_sessions
@@ -301,6 +400,7 @@ impl SessionManager {
 
 /// The session layer as a delivery target of the in-process sync hub
 /// (`echo_sync::LocalSyncHub::attach`).
+#[async_trait::async_trait]
 impl echo_sync::PushTarget for SessionManager {
     fn deliver(
         &self,
@@ -310,5 +410,14 @@ impl echo_sync::PushTarget for SessionManager {
     ) -> usize {
         let except = except.map(|s| (s.auth_key_id, s.session_id));
         self.push_to_user_except(user_id, except, updates)
+    }
+
+    async fn deliver_to_auth_key(&self, perm_auth_key_id: i64, updates: Arc<Vec<u8>>) -> usize {
+        self.push_to_auth_key(perm_auth_key_id, updates).await
+    }
+
+    async fn disconnect_auth_key(&self, user_id: i64, perm_auth_key_id: i64) -> usize {
+        self.disconnect_authorization(user_id, perm_auth_key_id)
+            .await
     }
 }

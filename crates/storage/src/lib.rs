@@ -23,25 +23,33 @@
 //! - `user_states(user_id PK, pts, qts, seq, date, last_message_id)`: update state and the
 //!   message id counter of each user's box.
 //! - `messages(user_id, message_id, peer_type, peer_id, from_id, is_out, date, message,
-//!   entities, media, reply_to_msg_id, random_id, fwd, pts, edit_date)`, PK
-//!   `(user_id, message_id)`, UNIQUE `(user_id, random_id)`: per-user message boxes.
+//!   entities, media, reply_to_msg_id, random_id, fwd, pts, edit_date, grouped_id)`, PK
+//!   `(user_id, message_id)`, UNIQUE `(user_id, random_id)`: per-user message boxes
+//!   (`grouped_id`, the album id, added by `0010_grouped_id.sql`).
 //! - `dialogs(user_id, peer_type, peer_id, top_message, top_date, read_inbox_max_id,
 //!   read_outbox_max_id, unread_count, pinned_order, unread_mark)`, PK
 //!   `(user_id, peer_type, peer_id)`.
 //!
 //! Later migrations document their tables in their own modules: `0002_updates.sql` in
 //! [`updates_log`] (the per-user updates log, message links) and [`drafts`]; `0003_contacts.sql` in
-//! [`contacts`] (contacts, remembered phone imports, blocked users, privacy rules).
+//! [`contacts`] (contacts, remembered phone imports, blocked users, privacy rules); `0008_media.sql`
+//! in [`media`] (photos, documents, their sizes, peer photos); `0009_channels.sql` in
+//! [`channels`] (supergroups and broadcast channels: one message copy per channel).
 //!
 //! Peers are stored as `(peer_type, peer_id)` with 1 user, 2 chat, 3 channel; flags as
 //! 0/1 integers; times as unix seconds.
 
 pub mod admin;
+pub mod channel_moderation;
+pub mod channel_public;
+pub mod channels;
 pub mod chats;
 pub mod contacts;
 pub mod drafts;
 pub mod error;
 pub mod history;
+pub mod media;
+pub mod security;
 mod sqlx_store;
 mod storage;
 pub mod traits;
@@ -49,6 +57,15 @@ pub mod types;
 pub mod updates_log;
 
 pub use admin::{AdminStore, AdminUser, UserListQuery, MAX_USER_PAGE};
+pub use channel_moderation::{
+    AdminGrant, BanGrant, ChannelToggle, PinChange, PIN_BODY, UNPIN_BODY,
+};
+pub use channel_public::{ChannelInviteRecord, InviteEdit, InviteUse, JoinRequestRecord};
+pub use channels::{
+    ChannelDeleted, ChannelEdit, ChannelMessage, ChannelParticipantRecord, ChannelRead,
+    ChannelRecord, ChannelRole, ChannelStore, ChannelUpdate, ChannelUpdateKind, NewChannel,
+    NewChannelMessage, ParticipantFilter, Posted, CHANNEL_ABOUT_MAX, CHANNEL_TITLE_MAX,
+};
 pub use chats::{ChatInviteRecord, ChatMember, ChatRecord, ChatStore, CHAT_TITLE_MAX};
 pub use contacts::{
     BlockStore, BlockedRecord, ContactRecord, ContactRelation, ContactStore, ImportedPhone,
@@ -56,6 +73,11 @@ pub use contacts::{
 };
 pub use drafts::{DraftRecord, DraftStore};
 pub use error::{StorageError, StorageResult};
+pub use media::{DocumentRecord, MediaStore, PeerPhotoEntry, PhotoRecord, PhotoSizeRecord};
+pub use security::{
+    AuthorizationTtlStore, FloodStore, LoginTokenRecord, LoginTokenStore, PasswordRecord,
+    PasswordStore, PendingLogin, SrpChallenge,
+};
 pub use sqlx_store::{Dialect, SqlStore};
 pub use storage::Storage;
 pub use traits::{

@@ -36,6 +36,18 @@ pub struct Storage {
     pub service_users: Arc<dyn ServiceUserStore>,
     /// Basic groups and their members (`crate::chats`).
     pub chats: Arc<dyn crate::chats::ChatStore>,
+    /// Supergroups and broadcast channels (`crate::channels`).
+    pub channels: Arc<dyn crate::channels::ChannelStore>,
+    /// Cloud passwords, SRP challenges and pending password logins (`crate::security`).
+    pub passwords: Arc<dyn crate::security::PasswordStore>,
+    /// QR login tokens (`crate::security`).
+    pub login_tokens: Arc<dyn crate::security::LoginTokenStore>,
+    /// Flood counters that survive restarts (`crate::security`).
+    pub flood: Arc<dyn crate::security::FloodStore>,
+    /// account.setAuthorizationTTL (`crate::security`).
+    pub authorization_ttls: Arc<dyn crate::security::AuthorizationTtlStore>,
+    /// Photos, documents and peer photos (`crate::media`).
+    pub media: Arc<dyn crate::media::MediaStore>,
 }
 
 impl Storage {
@@ -65,6 +77,12 @@ impl Storage {
             privacy: store.clone(),
             service_users: store.clone(),
             chats: store.clone(),
+            channels: store.clone(),
+            passwords: store.clone(),
+            login_tokens: store.clone(),
+            flood: store.clone(),
+            authorization_ttls: store.clone(),
+            media: store.clone(),
             lifecycle: store,
         }
     }

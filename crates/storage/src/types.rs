@@ -194,6 +194,9 @@ pub struct NewBoxMessage {
     pub random_id: Option<i64>,
     /// Serialized `MessageFwdHeader`; opaque, empty for none.
     pub fwd: Vec<u8>,
+    /// The album this message belongs to (messages.sendMultiMedia): every item of one
+    /// album carries the same id, in every box. None for a lone message.
+    pub grouped_id: Option<i64>,
 }
 
 /// One message in one user's box (core.telegram.org/api/updates: every user of a private
@@ -216,6 +219,8 @@ pub struct BoxMessage {
     /// The box owner's pts right after this message was appended or last edited.
     pub pts: i32,
     pub edit_date: Option<i64>,
+    /// The album id shared by every item of one album, if any.
+    pub grouped_id: Option<i64>,
 }
 
 /// What `MessageStore::append` did.

@@ -17,6 +17,8 @@
 //!   is its own origin; each recipient's copy points at it. Edits, deletions for everyone and
 //!   read receipts translate ids between boxes through it.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
 use crate::error::StorageResult;
@@ -141,6 +143,35 @@ pub trait UpdateLogStore: Send + Sync {
         origin: MessageOrigin,
         encoder: &dyn UpdateEncoder,
     ) -> StorageResult<AppendOutcome>;
+
+    /// Appends `message` to `user_id`'s box as its own origin (as `append_message` with
+    /// `MessageOrigin::Own`) and, IN THE SAME TRANSACTION, each of `copies` to its user's box
+    /// linked to it: one commit makes a send durable for every box or for none, and saves a
+    /// transaction per recipient. Returns the sender's outcome and the copies in the order
+    /// given. A known `(user_id, random_id)` returns `(Existing, [])` and writes nothing (the
+    /// caller decides what a retry still has to deliver). Each copy's user must differ from
+    /// `user_id` and from the other copies' (`InvalidArgument`). `encoder` builds every box's
+    /// log entry: the box owner is the changed message's `user_id`. Owned, because a store
+    /// may hand the send to a writer task that commits concurrent sends together.
+    async fn append_with_copies(
+        &self,
+        user_id: i64,
+        message: NewBoxMessage,
+        copies: Vec<(i64, NewBoxMessage)>,
+        encoder: Arc<dyn UpdateEncoder>,
+    ) -> StorageResult<(AppendOutcome, Vec<BoxMessage>)>;
+
+    /// Appends copies of the existing message `(origin_user_id, origin_message_id)` to other
+    /// users' boxes in one transaction (as `append_message` with `MessageOrigin::CopyOf` for
+    /// each), in the order given. Users must be distinct (`InvalidArgument`); the encoder as
+    /// in `append_with_copies`.
+    async fn append_copies(
+        &self,
+        origin_user_id: i64,
+        origin_message_id: i32,
+        copies: Vec<(i64, NewBoxMessage)>,
+        encoder: &dyn UpdateEncoder,
+    ) -> StorageResult<Vec<BoxMessage>>;
 
     /// Edits a message (pts + 1) and logs `EditMessage`. `NotFound` if it does not exist.
     async fn edit_message(

@@ -53,13 +53,64 @@ pub enum SyncError {
 pub trait SyncService: Send + Sync {
     /// Hands `push` over for delivery; returns once it is queued, not once it is delivered.
     async fn push(&self, push: Push) -> Result<(), SyncError>;
+
+    /// Hands the same `updates` over for every user of `user_ids` (a channel post to its
+    /// members: core.telegram.org/api/updates pushes it to every member's sessions). The
+    /// default pushes one by one; implementations share the bytes or batch the hand-over.
+    async fn push_to_users(&self, user_ids: &[i64], updates: Vec<u8>) -> Result<(), SyncError> {
+        for user_id in user_ids {
+            self.push(Push {
+                user_id: *user_id,
+                except: None,
+                updates: updates.clone(),
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Queues `updates` to the sessions of one authorization (permanent key), whether a user
+    /// is logged in there or not: the device waiting for a QR login has no user yet
+    /// (core.telegram.org/api/qr-login, updateLoginToken). Returns the sessions reached.
+    async fn push_to_auth_key(
+        &self,
+        perm_auth_key_id: i64,
+        updates: Vec<u8>,
+    ) -> Result<usize, SyncError> {
+        let _ = (perm_auth_key_id, updates);
+        Err(SyncError::Unavailable("push_to_auth_key".into()))
+    }
+
+    /// Closes the live sessions of `user_id` acting for one permanent key (a terminated
+    /// authorization must stop receiving that user's updates at once). Returns how many.
+    async fn disconnect_auth_key(
+        &self,
+        user_id: i64,
+        perm_auth_key_id: i64,
+    ) -> Result<usize, SyncError> {
+        let _ = (user_id, perm_auth_key_id);
+        Err(SyncError::Unavailable("disconnect_auth_key".into()))
+    }
 }
 
 /// Something that holds live sessions and can deliver to them (the session layer).
+#[async_trait]
 pub trait PushTarget: Send + Sync {
     /// Queues `updates` to every local session of `user_id` except `except`; returns how
     /// many sessions it was queued for. Must not block.
     fn deliver(&self, user_id: i64, except: Option<SessionAddr>, updates: Arc<Vec<u8>>) -> usize;
+
+    /// Queues `updates` to every local session acting for a permanent key, logged in or not.
+    async fn deliver_to_auth_key(&self, perm_auth_key_id: i64, updates: Arc<Vec<u8>>) -> usize {
+        let _ = (perm_auth_key_id, updates);
+        0
+    }
+
+    /// Closes the local sessions of `user_id` acting for a permanent key.
+    async fn disconnect_auth_key(&self, user_id: i64, perm_auth_key_id: i64) -> usize {
+        let _ = (user_id, perm_auth_key_id);
+        0
+    }
 }
 
 /// The in-process [`SyncService`]: forwards every push to the attached targets.
@@ -96,6 +147,49 @@ impl SyncService for LocalSyncHub {
         let reached = self.deliver_now(push);
         tracing::trace!(user_id, reached, "pushed updates");
         Ok(())
+    }
+
+    async fn push_to_users(&self, user_ids: &[i64], updates: Vec<u8>) -> Result<(), SyncError> {
+        // One shared buffer for every member: a post to a big channel copies nothing.
+        let updates = Arc::new(updates);
+        let targets = self.targets.read().clone();
+        let mut reached = 0;
+        for user_id in user_ids {
+            for t in &targets {
+                reached += t.deliver(*user_id, None, updates.clone());
+            }
+        }
+        tracing::trace!(users = user_ids.len(), reached, "pushed updates to many");
+        Ok(())
+    }
+
+    async fn push_to_auth_key(
+        &self,
+        perm_auth_key_id: i64,
+        updates: Vec<u8>,
+    ) -> Result<usize, SyncError> {
+        let updates = Arc::new(updates);
+        let targets = self.targets.read().clone();
+        let mut reached = 0;
+        for t in &targets {
+            reached += t
+                .deliver_to_auth_key(perm_auth_key_id, updates.clone())
+                .await;
+        }
+        Ok(reached)
+    }
+
+    async fn disconnect_auth_key(
+        &self,
+        user_id: i64,
+        perm_auth_key_id: i64,
+    ) -> Result<usize, SyncError> {
+        let targets = self.targets.read().clone();
+        let mut closed = 0;
+        for t in &targets {
+            closed += t.disconnect_auth_key(user_id, perm_auth_key_id).await;
+        }
+        Ok(closed)
     }
 }
 
@@ -158,5 +252,17 @@ mod tests {
         assert_eq!(reached, 2);
         assert_eq!(a.got.lock().clone(), vec![(5, except, vec![1, 2])]);
         assert_eq!(b.got.lock().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn push_to_users_reaches_each_user_once_per_target() {
+        let hub = LocalSyncHub::new();
+        let a = Arc::new(Recorder::default());
+        hub.attach(a.clone());
+        hub.push_to_users(&[3, 4], vec![9]).await.unwrap();
+        assert_eq!(
+            a.got.lock().clone(),
+            vec![(3, None, vec![9]), (4, None, vec![9])]
+        );
     }
 }

@@ -12,7 +12,7 @@ nothing Ann sends afterwards; Ann adds her back (messages.addChatUser) and she p
 import asyncio
 
 from common import ScenarioFailure, parse_args, read_pem, run_main
-from messaging_telethon import Inbox, derived_phone, make_client, sign_up
+from messaging_telethon import Inbox, derived_phone, make_client, second_port, sign_up
 from telethon import errors, events, functions, types
 from telethon.crypto import rsa
 
@@ -48,7 +48,8 @@ async def scenario(steps, args):
     rsa._server_keys.clear()
     rsa.add_key(read_pem(args.pem), old=False)
     phones = [derived_phone(args.phone, p) for p in ("99985", "99986", "99987")]
-    ann, bob, carol = make_client(args), make_client(args), make_client(args)
+    # Bob on the second gateway when there is one: the group spans both.
+    ann, bob, carol = make_client(args), make_client(args, port=second_port(args)), make_client(args)
     clients = [ann, bob, carol]
     group = {"id": 0}
     try:

@@ -12,6 +12,7 @@ nothing duplicated. Phones use the prefixes 99981/99982 (not used elsewhere).
 """
 
 import asyncio
+import os
 
 from common import (API_HASH, API_ID, DEV_CODE, ScenarioFailure, parse_args, read_pem,
                     run_main)
@@ -29,9 +30,14 @@ def derived_phone(phone, prefix):
     return prefix + phone[-5:]
 
 
-def make_client(args, session=""):
+def second_port(args):
+    """The second gateway of a split deployment (run.py --split), else the same one."""
+    return int(os.environ.get("ECHO_E2E_PORT2") or args.port)
+
+
+def make_client(args, session="", port=None):
     session = StringSession(session)
-    session.set_dc(DC_ID, args.host, args.port)
+    session.set_dc(DC_ID, args.host, port or args.port)
     return TelegramClient(session, API_ID, API_HASH, connection=ConnectionTcpFull,
                           connection_retries=3, retry_delay=1, timeout=10,
                           request_retries=1, auto_reconnect=False)
@@ -122,7 +128,9 @@ async def scenario(steps, args):
     rsa._server_keys.clear()
     rsa.add_key(read_pem(args.pem), old=False)
     ann_phone, bob_phone = derived_phone(args.phone, "99981"), derived_phone(args.phone, "99982")
-    ann, bob, bob2 = make_client(args), make_client(args), make_client(args)
+    # Bob's devices on the second gateway when there is one: pushes cross processes.
+    ann = make_client(args)
+    bob, bob2 = make_client(args, port=second_port(args)), make_client(args, port=second_port(args))
     clients = [ann, bob, bob2]
     try:
         ann_user = await steps.run("sign up Ann", sign_up(ann, ann_phone, "Ann"))

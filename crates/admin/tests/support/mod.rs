@@ -52,6 +52,11 @@ impl Server {
                 storage.clone(),
                 Arc::new(echo_bff::LocalSyncHub::new()),
             ),
+            media: echo_bff::local_media(
+                std::env::temp_dir().join(format!("echo-admin-test-media-{}", std::process::id())),
+                &storage,
+                2,
+            ),
         })
         .with_metrics(metrics.clone());
         let state = AdminState::new(AdminDeps {

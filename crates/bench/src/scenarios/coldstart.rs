@@ -29,6 +29,7 @@ pub async fn run(target: &Target, users: u64, messages: u64) -> anyhow::Result<s
         data_dir,
         database_url: None,
         ports: None,
+        send_message_per_minute: None,
     };
     // Twice: the first start may find the file out of the page cache, the second does not.
     let (mut first, first_took) = Echod::spawn(&opts).await?;

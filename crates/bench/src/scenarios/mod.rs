@@ -26,7 +26,8 @@ use crate::server::{Echod, SpawnOptions};
 /// Where the server under test comes from.
 #[derive(Clone, Debug)]
 pub enum Target {
-    /// A fresh `echod run` per scenario in `work_dir/NAME` (SQLite, development codes).
+    /// A fresh `echod run` per scenario in `work_dir/NAME` (SQLite, development codes, no
+    /// per-user send flood limit).
     Spawn { binary: PathBuf, work_dir: PathBuf },
     /// A running echod (started with ECHO_DEV_CODES=1); `pid` enables the RSS/CPU figures.
     Attach {
@@ -49,6 +50,10 @@ impl Target {
                     data_dir,
                     database_url: None,
                     ports: None,
+                    // Load scenarios measure the server, not the per-user flood limit
+                    // (300 sends/min by default), which a pair at full speed passes in
+                    // well under a second.
+                    send_message_per_minute: Some(0),
                 };
                 Ok(Echod::spawn(&opts).await?.0)
             }

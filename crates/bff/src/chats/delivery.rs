@@ -2,7 +2,7 @@
 //! /constructor/updateShortChatMessage, /constructor/messageService): service messages from
 //! the group methods, and sendMessage to a group.
 
-use echo_msg::tl::TlEncoder;
+use echo_msg::tl::{BoxOwnerEncoder, TlEncoder};
 use echo_msg::Sent;
 use echo_storage::{BoxMessage, MessageOrigin, NewBoxMessage, Peer};
 use echo_tl::{enums, types, Serializable};
@@ -36,6 +36,7 @@ pub(crate) async fn post_service(
         reply_to_msg_id: None,
         random_id: None,
         fwd: Vec::new(),
+        grouped_id: None,
     };
     let own = log
         .append_message(
@@ -46,22 +47,25 @@ pub(crate) async fn post_service(
         )
         .await?
         .into_message();
+    let mut others: Vec<i64> = recipients.iter().copied().filter(|u| *u != me).collect();
+    others.sort_unstable();
+    others.dedup();
+    let copies_to_add = others
+        .into_iter()
+        .map(|user_id| {
+            let copy = NewBoxMessage {
+                out: false,
+                ..message.clone()
+            };
+            (user_id, copy)
+        })
+        .collect();
+    // One transaction for every recipient's copy.
+    let theirs = log
+        .append_copies(me, own.id, copies_to_add, &BoxOwnerEncoder)
+        .await?;
     let mut copies = vec![own.clone()];
-    for user_id in recipients.iter().copied().filter(|u| *u != me) {
-        let copy = NewBoxMessage {
-            out: false,
-            ..message.clone()
-        };
-        let origin = MessageOrigin::CopyOf {
-            user_id: me,
-            message_id: own.id,
-        };
-        let theirs = log
-            .append_message(user_id, copy, origin, &TlEncoder { viewer: user_id })
-            .await?
-            .into_message();
-        copies.push(theirs);
-    }
+    copies.extend(theirs);
     let chat = deps.storage.chats.get(chat_id).await?;
     let members = deps.storage.chats.members(chat_id).await?;
     let member_ids: Vec<i64> = members.iter().map(|m| m.user_id).collect();
@@ -115,6 +119,25 @@ fn dedup(ids: &[i64], plus: i64) -> Vec<i64> {
     ids
 }
 
+/// What a member's sessions get for a group copy `m`: the short form, or full `updates` with
+/// the message when it has media (updateShortChatMessage cannot carry media).
+fn chat_push(m: &BoxMessage, chat_id: i64, silent: bool) -> enums::Updates {
+    if m.media.is_empty() {
+        return short_chat_message(m, chat_id, silent);
+    }
+    enums::Updates::Updates(types::Updates {
+        updates: vec![enums::Update::NewMessage(types::UpdateNewMessage {
+            message: convert::message(m, m.user_id),
+            pts: m.pts,
+            pts_count: 1,
+        })],
+        users: Vec::new(),
+        chats: Vec::new(),
+        date: tl_date(m.date),
+        seq: 0,
+    })
+}
+
 /// updateShortChatMessage for a group copy `m` as its owner sees it.
 fn short_chat_message(m: &BoxMessage, chat_id: i64, silent: bool) -> enums::Updates {
     let entities = echo_msg::tl::message(m, m.user_id);
@@ -155,7 +178,7 @@ pub(crate) async fn deliver_to_members(
     let me = ctx.user()?;
     let own = &sent.outbox;
     if sent.created {
-        let log = &deps.storage.updates_log;
+        let mut copies = Vec::new();
         for member in deps.storage.chats.members(chat_id).await? {
             if member.user_id == me {
                 continue;
@@ -175,26 +198,22 @@ pub(crate) async fn deliver_to_members(
                 reply_to_msg_id,
                 random_id: None,
                 fwd: own.fwd.clone(),
+                grouped_id: own.grouped_id,
             };
-            let origin = MessageOrigin::CopyOf {
-                user_id: me,
-                message_id: own.id,
-            };
-            let theirs = log
-                .append_message(
-                    member.user_id,
-                    copy,
-                    origin,
-                    &TlEncoder {
-                        viewer: member.user_id,
-                    },
-                )
-                .await?
-                .into_message();
-            let push = short_chat_message(&theirs, chat_id, silent);
-            deps.messaging.push(member.user_id, None, &push).await;
+            copies.push((member.user_id, copy));
         }
-        let mine = short_chat_message(own, chat_id, silent);
+        // Every member's copy in one transaction (one commit instead of one per member);
+        // pushed once all are durable.
+        let theirs = deps
+            .storage
+            .updates_log
+            .append_copies(me, own.id, copies, &BoxOwnerEncoder)
+            .await?;
+        for copy in &theirs {
+            let push = chat_push(copy, chat_id, silent);
+            deps.messaging.push(copy.user_id, None, &push).await;
+        }
+        let mine = chat_push(own, chat_id, silent);
         deps.messaging.push(me, Some(ctx), &mine).await;
     }
     let enums::Updates::UpdateShortChatMessage(short) = short_chat_message(own, chat_id, silent)

@@ -1,6 +1,6 @@
 //! Invite links of basic groups (core.telegram.org/api/invites,
 //! /method/messages.exportChatInvite, /method/messages.checkChatInvite,
-//! /method/messages.importChatInvite).
+//! /method/messages.importChatInvite); channel links are in `crate::channels::invites`.
 //!
 //! A link is `https://t.me/+HASH`; the hash is 16 random bytes in hex. Expiry dates, usage
 //! limits and join requests are not supported yet: such exports are refused.
@@ -27,7 +27,7 @@ pub fn register(r: &mut Router) {
     r.method(import_chat_invite);
 }
 
-fn new_hash() -> String {
+pub(crate) fn new_hash() -> String {
     let bytes: [u8; 16] = rand::random();
     let mut hash = String::with_capacity(32);
     for b in bytes {
@@ -73,12 +73,27 @@ async fn live_invite(deps: &BffDeps, hash: &str) -> Result<ChatInviteRecord, Rpc
     Ok(invite)
 }
 
+/// The channel link of `hash`, if it is one (channel links are handled in
+/// `crate::channels`).
+async fn channel_invite(
+    deps: &BffDeps,
+    hash: &str,
+) -> Result<Option<echo_storage::ChannelInviteRecord>, RpcError> {
+    if hash.is_empty() || hash.len() > HASH_MAX {
+        return Ok(None);
+    }
+    Ok(deps.storage.channels.invite(hash).await?)
+}
+
 async fn export_chat_invite(
     deps: Arc<BffDeps>,
     ctx: RpcContext,
     req: functions::messages::ExportChatInvite,
 ) -> Result<enums::ExportedChatInvite, RpcError> {
     let me = ctx.user()?;
+    if let Some(access) = crate::channels::access_peer(&deps, &ctx, &req.peer).await? {
+        return crate::channels::channel_export_invite(&deps, &ctx, &access, &req).await;
+    }
     let enums::InputPeer::Chat(peer) = &req.peer else {
         return Err(RpcError::bad_request("PEER_ID_INVALID"));
     };
@@ -111,6 +126,9 @@ async fn check_chat_invite(
     req: functions::messages::CheckChatInvite,
 ) -> Result<enums::ChatInvite, RpcError> {
     let me = ctx.user()?;
+    if let Some(invite) = channel_invite(&deps, &req.hash).await? {
+        return crate::channels::channel_check_invite(&deps, &ctx, &invite).await;
+    }
     let invite = live_invite(&deps, &req.hash).await?;
     let chat = deps
         .storage
@@ -154,6 +172,9 @@ async fn import_chat_invite(
     req: functions::messages::ImportChatInvite,
 ) -> Result<enums::messages::ChatInviteJoinResult, RpcError> {
     let me = ctx.user()?;
+    if let Some(invite) = channel_invite(&deps, &req.hash).await? {
+        return crate::channels::channel_import_invite(&deps, &ctx, &invite).await;
+    }
     let invite = live_invite(&deps, &req.hash).await?;
     if !deps
         .storage

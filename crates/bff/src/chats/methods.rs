@@ -1,6 +1,6 @@
 //! The basic-group methods: core.telegram.org/method/messages.createChat,
 //! /method/messages.getChats, /method/messages.getFullChat, /method/messages.addChatUser,
-//! /method/messages.deleteChatUser, /method/messages.editChatTitle.
+//! /method/messages.deleteChatUser, /method/messages.editChatTitle (editChatPhoto: `photo`).
 
 use std::sync::Arc;
 
@@ -125,6 +125,11 @@ async fn get_full_chat(
     let chat = member_chat(&deps, me, req.chat_id).await?;
     let members = deps.storage.chats.members(chat.id).await?;
     let ids: Vec<i64> = members.iter().map(|m| m.user_id).collect();
+    let photo = crate::photos::current_photo(&deps, echo_storage::Peer::Chat(chat.id)).await?;
+    let mut tl = tl_chat(&chat, me, true);
+    if let (enums::Chat::Chat(c), Some(p)) = (&mut tl, &photo) {
+        c.photo = crate::media_tl::chat_photo(p);
+    }
     let full = enums::ChatFull::Full(types::ChatFull {
         can_set_username: false,
         has_scheduled: false,
@@ -133,7 +138,7 @@ async fn get_full_chat(
         id: chat.id,
         about: chat.about.clone(),
         participants: tl_participants(&chat, &members),
-        chat_photo: None,
+        chat_photo: photo.as_ref().map(crate::media_tl::photo),
         notify_settings: convert::default_notify_settings(),
         exported_invite: None,
         bot_info: None,
@@ -150,7 +155,7 @@ async fn get_full_chat(
     });
     Ok(enums::messages::ChatFull::Full(types::messages::ChatFull {
         full_chat: full,
-        chats: vec![tl_chat(&chat, me, true)],
+        chats: vec![tl],
         users: users(&deps, &ctx, &ids).await?,
     }))
 }

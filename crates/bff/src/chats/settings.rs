@@ -42,6 +42,9 @@ async fn edit_chat_about(
     req: functions::messages::EditChatAbout,
 ) -> Result<bool, RpcError> {
     let me = ctx.user()?;
+    if let Some(access) = crate::channels::access_peer(&deps, &ctx, &req.peer).await? {
+        return crate::channels::edit_about(&deps, &ctx, &access, &req.about).await;
+    }
     let chat_id = match &req.peer {
         enums::InputPeer::Chat(c) => c.chat_id,
         _ => return Err(RpcError::bad_request("PEER_ID_INVALID")),
@@ -115,6 +118,15 @@ async fn edit_chat_default_banned_rights(
     req: functions::messages::EditChatDefaultBannedRights,
 ) -> Result<enums::Updates, RpcError> {
     let me = ctx.user()?;
+    if let Some(access) = crate::channels::access_peer(&deps, &ctx, &req.peer).await? {
+        return crate::channels::edit_default_banned_rights(
+            &deps,
+            &ctx,
+            &access,
+            &req.banned_rights,
+        )
+        .await;
+    }
     let chat_id = match &req.peer {
         enums::InputPeer::Chat(c) => c.chat_id,
         _ => return Err(RpcError::bad_request("PEER_ID_INVALID")),

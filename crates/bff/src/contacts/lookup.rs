@@ -129,9 +129,14 @@ async fn resolve_username(
         .users
         .get_by_username(name)
         .await?
-        .filter(|u| !u.deleted)
-        .ok_or_else(|| RpcError::bad_request("USERNAME_NOT_OCCUPIED"))?;
-    resolved(&deps, &ctx, me, &user).await
+        .filter(|u| !u.deleted);
+    if let Some(user) = user {
+        return resolved(&deps, &ctx, me, &user).await;
+    }
+    // Users and channels share one namespace.
+    crate::channels::resolve_channel_username(&deps, me, name)
+        .await?
+        .ok_or_else(|| RpcError::bad_request("USERNAME_NOT_OCCUPIED"))
 }
 
 async fn resolve_phone(

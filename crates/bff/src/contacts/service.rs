@@ -53,6 +53,18 @@ pub async fn deliver_login_code(
     code: &str,
     now: i64,
 ) -> Result<bool, RpcError> {
+    deliver_service_message(deps, user_id, &code_text(code), now).await
+}
+
+/// Sends `text` from 777000 into `user_id`'s box and pushes it to the user's online
+/// sessions (login codes, new-login notices). Ok(false) when the user is logged in nowhere
+/// or the service account is missing.
+pub async fn deliver_service_message(
+    deps: &BffDeps,
+    user_id: i64,
+    text: &str,
+    now: i64,
+) -> Result<bool, RpcError> {
     if deps
         .storage
         .authorizations
@@ -73,13 +85,15 @@ pub async fn deliver_login_code(
             from: SERVICE_USER_ID,
             to: Peer::User(user_id),
             date: now,
-            message: code_text(code),
+            message: text.to_string(),
             entities: Vec::new(),
             media: Vec::new(),
             fwd: Vec::new(),
             reply_to_msg_id: None,
             random_id: None,
             deliver: true,
+            silent: false,
+            grouped_id: None,
         })
         .await?;
     let Some(inbox) = sent.inbox else {

@@ -1,9 +1,11 @@
 //! Live profile changes. Status (core.telegram.org/constructor/updateUserStatus): when a
 //! user goes online or offline, every user who has them as a contact gets the new status, as
 //! the user's privacy rules let that contact see it. Names (updateUserName): the user's own
-//! other sessions.
+//! other sessions. Profile photos (core.telegram.org/constructor/updateUser, which replaced
+//! updateUserPhoto in the newest layers): the user's other sessions and the users who have
+//! them as a contact or a private dialog with them.
 
-use echo_storage::UserRecord;
+use echo_storage::{DialogQuery, Peer, UserRecord};
 use echo_tl::{enums, types};
 
 use super::view;
@@ -13,6 +15,10 @@ use crate::help::tl_date;
 /// Most contacts one status change is pushed to; beyond that clients catch up from
 /// contacts.getStatuses.
 const STATUS_FANOUT_MAX: usize = 1000;
+
+/// Private dialogs of the user whose peers hear of a new profile photo: the most recent
+/// page; others see it the next time they fetch the user.
+const PHOTO_DIALOGS_MAX: i32 = 100;
 
 /// Pushes `user_id`'s current status to the users that have them in their contacts.
 pub async fn push_status(deps: &BffDeps, user_id: i64, now: i64) -> Result<(), RpcError> {
@@ -62,4 +68,58 @@ pub async fn push_own_name(deps: &BffDeps, ctx: &RpcContext, rec: &UserRecord) {
         date: tl_date(ctx.now),
     });
     deps.messaging.push(rec.id, Some(ctx), &update).await;
+}
+
+/// Who hears live of `user_id`'s new profile photo: the users who have them as a contact
+/// and the peers of their most recent private dialogs (a private dialog exists on both
+/// sides), bounded; ascending, without the user themself.
+async fn photo_audience(deps: &BffDeps, user_id: i64) -> Result<Vec<i64>, RpcError> {
+    let mut audience = deps.storage.contacts.owners_of(user_id).await?;
+    audience.truncate(STATUS_FANOUT_MAX);
+    let dialogs = deps
+        .storage
+        .dialogs
+        .list(
+            user_id,
+            DialogQuery {
+                limit: PHOTO_DIALOGS_MAX,
+                ..DialogQuery::default()
+            },
+        )
+        .await?;
+    audience.extend(dialogs.iter().filter_map(|d| match d.peer {
+        Peer::User(peer) => Some(peer),
+        _ => None,
+    }));
+    audience.sort_unstable();
+    audience.dedup();
+    audience.retain(|u| *u != user_id);
+    Ok(audience)
+}
+
+/// After the caller's current profile photo changed (set, replaced or removed): their other
+/// sessions and everyone in [`photo_audience`] get `updates` with updateUser and the user as
+/// that viewer now sees them, photo included, so clients refresh it without a
+/// users.getFullUser round trip.
+pub async fn push_photo(deps: &BffDeps, ctx: &RpcContext) -> Result<(), RpcError> {
+    let me = ctx.user()?;
+    let Some(rec) = deps.storage.users.get(me).await? else {
+        return Ok(());
+    };
+    let changed = |user: enums::User| {
+        enums::Updates::Updates(types::Updates {
+            updates: vec![enums::Update::User(types::UpdateUser { user_id: me })],
+            users: vec![user],
+            chats: Vec::new(),
+            date: tl_date(ctx.now),
+            seq: 0,
+        })
+    };
+    let own = view::user_for(deps, me, &rec, ctx.now).await?;
+    deps.messaging.push(me, Some(ctx), &changed(own)).await;
+    for viewer in photo_audience(deps, me).await? {
+        let seen = view::user_for(deps, viewer, &rec, ctx.now).await?;
+        deps.messaging.push(viewer, None, &changed(seen)).await;
+    }
+    Ok(())
 }

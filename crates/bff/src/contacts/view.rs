@@ -144,7 +144,7 @@ pub async fn users_for(
             deps.storage.blocks.blocked_by(&others, viewer).await?,
         )
     };
-    Ok(recs
+    let mut users: Vec<enums::User> = recs
         .iter()
         .map(|rec| {
             let facts = Facts {
@@ -155,7 +155,9 @@ pub async fn users_for(
             };
             convert::user_viewed(rec, viewer, &view_of(rec, viewer, facts, now))
         })
-        .collect())
+        .collect();
+    crate::photos::attach_user_photos(deps, &mut users).await?;
+    Ok(users)
 }
 
 /// One user as `viewer` sees it.

@@ -94,12 +94,44 @@ async fn get_dialogs(
     };
     let first_page = query.offset_date == 0 && query.offset_id == 0;
     let records = deps.storage.dialogs.list(me, query).await?;
-    let total = deps.storage.dialogs.count(me).await?;
-    let (dialogs, messages, users) = expand(&deps, &ctx, me, &records).await?;
+    // Channel dialogs are computed, not stored per member: merge them in by date.
+    let mut channels = crate::channels::channel_dialogs(&deps, me).await?;
+    let total =
+        deps.storage.dialogs.count(me).await? + i64::try_from(channels.len()).unwrap_or(i64::MAX);
+    if query.offset_date > 0 {
+        channels.retain(|c| c.top_date < query.offset_date && query.offset_peer != Some(c.peer));
+    }
+    let limit = usize::try_from(echo_storage::clamp_limit(query.limit)).unwrap_or(20);
+    let merged = merge(&records, channels, limit);
+    let records: Vec<DialogRecord> = merged
+        .iter()
+        .filter_map(|d| match d {
+            Merged::Box(r) => Some(r.clone()),
+            Merged::Channel(_) => None,
+        })
+        .collect();
+    let (box_dialogs, mut messages, mut users) = expand(&deps, &ctx, me, &records).await?;
     let peers: Vec<Peer> = records.iter().map(|d| d.peer).collect();
-    let chats = crate::chats::chats_of(&deps, me, &peers).await?;
+    let mut chats = crate::chats::chats_of(&deps, me, &peers).await?;
+    let mut box_dialogs = box_dialogs.into_iter();
+    let mut dialogs = Vec::with_capacity(merged.len());
+    let mut senders = Vec::new();
+    for d in merged {
+        match d {
+            Merged::Box(_) => dialogs.extend(box_dialogs.next()),
+            Merged::Channel(c) => {
+                let c = *c;
+                dialogs.push(c.dialog);
+                messages.extend(c.top);
+                chats.push(c.chat);
+                senders.extend(c.sender);
+            }
+        }
+    }
+    add_users(&deps, &ctx, me, &mut users, &senders).await?;
+    let records_len = dialogs.len();
     // The complete list in one answer is messages.dialogs; any part of it is a slice.
-    if first_page && i64::try_from(records.len()).ok() == Some(total) {
+    if first_page && i64::try_from(records_len).ok() == Some(total) {
         return Ok(enums::messages::Dialogs::Dialogs(
             types::messages::Dialogs {
                 dialogs,
@@ -118,6 +150,57 @@ async fn get_dialogs(
             users,
         },
     ))
+}
+
+/// One entry of a merged dialog page.
+enum Merged {
+    Box(DialogRecord),
+    Channel(Box<crate::channels::ChannelDialog>),
+}
+
+/// Box dialogs (already ordered, pinned first) and channel dialogs (newest first) merged
+/// by top date; at most `limit`.
+fn merge(
+    records: &[DialogRecord],
+    channels: Vec<crate::channels::ChannelDialog>,
+    limit: usize,
+) -> Vec<Merged> {
+    let mut out = Vec::new();
+    let mut channels = channels.into_iter().peekable();
+    for record in records {
+        while let Some(c) = channels.peek() {
+            if record.pinned || c.top_date <= record.top_date {
+                break;
+            }
+            out.extend(channels.next().map(|c| Merged::Channel(Box::new(c))));
+        }
+        out.push(Merged::Box(record.clone()));
+    }
+    out.extend(channels.map(|c| Merged::Channel(Box::new(c))));
+    out.truncate(limit);
+    out
+}
+
+/// Adds the users of `ids` missing from `users`, as `me` sees them.
+async fn add_users(
+    deps: &BffDeps,
+    ctx: &RpcContext,
+    me: i64,
+    users: &mut Vec<enums::User>,
+    ids: &[i64],
+) -> Result<(), RpcError> {
+    let known = |id: i64| {
+        users
+            .iter()
+            .any(|u| matches!(u, enums::User::User(u) if u.id == id))
+    };
+    let mut missing: Vec<i64> = ids.iter().copied().filter(|id| !known(*id)).collect();
+    missing.sort_unstable();
+    missing.dedup();
+    if !missing.is_empty() {
+        users.extend(crate::contacts::view::users_by_id(deps, me, &missing, ctx.now).await?);
+    }
+    Ok(())
 }
 
 /// A dialog that has no messages yet: Telegram still answers with one, top_message 0.
@@ -141,10 +224,15 @@ async fn get_peer_dialogs(
 ) -> Result<enums::messages::PeerDialogs, RpcError> {
     let me = ctx.user()?;
     let mut records = Vec::new();
+    let mut channel_dialogs = Vec::new();
     for input in &req.peers {
         let enums::InputDialogPeer::Peer(p) = input else {
             return Err(RpcError::bad_request("PEER_ID_INVALID"));
         };
+        if let Some(access) = crate::channels::access_peer(&deps, &ctx, &p.peer).await? {
+            channel_dialogs.push(crate::channels::peer_dialog(&deps, me, &access).await?);
+            continue;
+        }
         let peer = resolve_peer(&deps, &ctx, &p.peer).await?;
         if records.iter().any(|d: &DialogRecord| d.peer == peer) {
             continue;
@@ -157,9 +245,17 @@ async fn get_peer_dialogs(
             .unwrap_or_else(|| empty_dialog(peer));
         records.push(record);
     }
-    let (dialogs, messages, users) = expand(&deps, &ctx, me, &records).await?;
+    let (mut dialogs, mut messages, mut users) = expand(&deps, &ctx, me, &records).await?;
     let peers: Vec<Peer> = records.iter().map(|d| d.peer).collect();
-    let chats = crate::chats::chats_of(&deps, me, &peers).await?;
+    let mut chats = crate::chats::chats_of(&deps, me, &peers).await?;
+    let mut senders = Vec::new();
+    for c in channel_dialogs {
+        dialogs.push(c.dialog);
+        messages.extend(c.top);
+        chats.push(c.chat);
+        senders.extend(c.sender);
+    }
+    add_users(&deps, &ctx, me, &mut users, &senders).await?;
     let (_, state) = updates::current_state(&deps, me, ctx.now).await?;
     Ok(enums::messages::PeerDialogs::Dialogs(
         types::messages::PeerDialogs {

@@ -36,6 +36,9 @@ async fn edit_message(
     req: functions::messages::EditMessage,
 ) -> Result<enums::Updates, RpcError> {
     let me = ctx.user()?;
+    if let Some(access) = crate::channels::access_peer(&deps, &ctx, &req.peer).await? {
+        return crate::channels::edit_message(&deps, &ctx, &access, req).await;
+    }
     let peer = resolve_peer(&deps, &ctx, &req.peer).await?;
     if req.media.is_some() || req.schedule_date.is_some() {
         return Err(RpcError::bad_request("MEDIA_INVALID"));

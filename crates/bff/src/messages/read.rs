@@ -64,6 +64,9 @@ async fn get_history(
     req: functions::messages::GetHistory,
 ) -> Result<enums::messages::Messages, RpcError> {
     let me = ctx.user()?;
+    if let Some(access) = crate::channels::access_peer(&deps, &ctx, &req.peer).await? {
+        return crate::channels::history(&deps, &ctx, &access, &req).await;
+    }
     let peer = resolve_peer(&deps, &ctx, &req.peer).await?;
     let query = HistoryQuery {
         offset_id: req.offset_id,

@@ -8,9 +8,10 @@
 
 use std::sync::Arc;
 
+use echo_msg::tl::{entities_of, short_message};
 use echo_msg::{SendRequest, Sent};
 use echo_storage::{BoxMessage, Peer};
-use echo_tl::{enums, functions, types, Deserializable, Serializable};
+use echo_tl::{enums, functions, types, Serializable};
 
 use super::{resolve_peer, users_of, utf16_len};
 use crate::context::{BffDeps, RpcContext, RpcError};
@@ -28,7 +29,7 @@ pub fn register(r: &mut Router) {
 
 /// The message a reply points to, if it exists in the same dialog of the caller's box (a
 /// reply to a deleted message is sent as a plain message, as Telegram does).
-async fn reply_target(
+pub(super) async fn reply_target(
     deps: &BffDeps,
     me: i64,
     peer: Peer,
@@ -43,40 +44,6 @@ async fn reply_target(
         .get(me, &[reply.reply_to_msg_id])
         .await?;
     Ok(found.iter().find(|m| m.peer == peer).map(|m| m.id))
-}
-
-fn entities_of(m: &BoxMessage) -> Option<Vec<enums::MessageEntity>> {
-    if m.entities.is_empty() {
-        return None;
-    }
-    Vec::<enums::MessageEntity>::from_bytes(&m.entities)
-        .ok()
-        .filter(|e| !e.is_empty())
-}
-
-/// updateShortMessage for a private-chat copy `m` as its owner sees it.
-pub(super) fn short_message(m: &BoxMessage, silent: bool) -> enums::Updates {
-    enums::Updates::UpdateShortMessage(types::UpdateShortMessage {
-        out: m.out,
-        mentioned: false,
-        media_unread: false,
-        silent,
-        id: m.id,
-        user_id: m.peer.id(),
-        message: m.message.clone(),
-        pts: m.pts,
-        pts_count: 1,
-        date: tl_date(m.date),
-        fwd_from: if m.fwd.is_empty() {
-            None
-        } else {
-            enums::MessageFwdHeader::from_bytes(&m.fwd).ok()
-        },
-        via_bot_id: None,
-        reply_to: m.reply_to_msg_id.map(echo_msg::tl::reply_header),
-        entities: entities_of(m),
-        ttl_period: None,
-    })
 }
 
 /// Full `updates` with the message id of `random_id` and the new message.
@@ -157,6 +124,9 @@ async fn send_message(
     req: functions::messages::SendMessage,
 ) -> Result<enums::Updates, RpcError> {
     let me = ctx.user()?;
+    if let Some(access) = crate::channels::access_peer(&deps, &ctx, &req.peer).await? {
+        return crate::channels::send_message(&deps, &ctx, &access, req).await;
+    }
     let peer = resolve_peer(&deps, &ctx, &req.peer).await?;
     if req.message.trim().is_empty() {
         return Err(RpcError::bad_request("MESSAGE_EMPTY"));
@@ -198,6 +168,8 @@ async fn send_message(
             reply_to_msg_id,
             random_id: Some(req.random_id),
             deliver,
+            silent: req.silent,
+            grouped_id: None,
         })
         .await?;
     if req.clear_draft {
@@ -211,7 +183,7 @@ async fn send_message(
 
 /// YOU_BLOCKED_USER when the caller blocked the peer; whether to deliver at all (not when
 /// the peer blocked the caller: the message then stays in the caller's box only).
-async fn check_blocks(deps: &BffDeps, me: i64, peer: Peer) -> Result<bool, RpcError> {
+pub(super) async fn check_blocks(deps: &BffDeps, me: i64, peer: Peer) -> Result<bool, RpcError> {
     let Peer::User(other) = peer else {
         return Ok(true);
     };
@@ -279,7 +251,12 @@ async fn forward_messages(
     deps.messaging.flood.check(me, ctx.now, count, per_minute)?;
     let mut updates = Vec::new();
     let mut sent_copies = Vec::new();
+    // Forwarded album items stay grouped, under a new album id per original album.
+    let mut albums = std::collections::HashMap::new();
     for (m, random_id) in originals {
+        let grouped_id = m
+            .grouped_id
+            .map(|g| *albums.entry(g).or_insert_with(super::media::new_grouped_id));
         let sent = deps
             .messaging
             .msg
@@ -298,6 +275,8 @@ async fn forward_messages(
                 reply_to_msg_id: None,
                 random_id: Some(random_id),
                 deliver,
+                silent: req.silent,
+                grouped_id,
             })
             .await?;
         updates.push(enums::Update::MessageId(types::UpdateMessageId {

@@ -22,6 +22,14 @@ pub struct Harness {
     /// Pushes go through this hub; tests attach a recording `PushTarget` to see them.
     pub sync_hub: Arc<echo_bff::LocalSyncHub>,
     pub now: i64,
+    /// Where this harness's media files go (removed on drop).
+    pub media_dir: std::path::PathBuf,
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.media_dir);
+    }
 }
 
 impl Harness {
@@ -37,12 +45,18 @@ impl Harness {
         let storage = Storage::connect("sqlite::memory:").await.unwrap();
         let authsession = Arc::new(LocalAuthSession::new(storage.clone()));
         let sync_hub = Arc::new(echo_bff::LocalSyncHub::new());
+        let media_dir = std::env::temp_dir().join(format!(
+            "echo-bff-test-media-{}-{:016x}",
+            std::process::id(),
+            rand::random::<u64>()
+        ));
         let bff = Bff::new(BffDeps {
             storage: storage.clone(),
             authsession: authsession.clone(),
             config,
             code_sender: Arc::new(echo_bff::LogCodeSender),
             messaging: echo_bff::Messaging::local(storage.clone(), sync_hub.clone()),
+            media: echo_bff::local_media(media_dir.clone(), &storage, 2),
         });
         Harness {
             bff,
@@ -50,6 +64,7 @@ impl Harness {
             authsession,
             sync_hub,
             now: NOW,
+            media_dir,
         }
     }
 

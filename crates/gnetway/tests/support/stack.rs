@@ -128,10 +128,17 @@ impl TestServer {
                     dev_codes: true,
                     send_code_per_hour: 1000,
                     send_message_per_minute: 10_000,
+                    security: echo_bff::SecurityLimits::default(),
                 },
                 messaging: echo_bff::Messaging::local(storage.clone(), sync_hub.clone())
                     .with_presence(presence.clone()),
                 code_sender: Arc::new(echo_bff::LogCodeSender),
+                media: echo_bff::local_media(
+                    std::env::temp_dir()
+                        .join(format!("echo-gnetway-test-media-{}", std::process::id())),
+                    &storage,
+                    options.dc_id,
+                ),
             })
             .with_metrics(metrics.clone()),
         );
@@ -153,7 +160,7 @@ impl TestServer {
             },
             server_key(),
             authsession,
-            sessions.clone(),
+            Arc::new(sessions.clone()),
         )
         .await
         .context("binding the gateway")?

@@ -107,7 +107,7 @@ impl AdminStore for SqlStore {
             .bind(i32::from(banned))
             .bind(if banned { now } else { 0 })
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         if done.rows_affected() == 0 {
             return Err(StorageError::NotFound);
@@ -135,14 +135,14 @@ impl AdminStore for SqlStore {
         )
         .bind(format!("deleted:{id}"))
         .bind(id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         if done.rows_affected() == 0 {
             return Err(StorageError::NotFound);
         }
         sqlx::query("UPDATE authorizations SET user_id = NULL WHERE user_id = ?")
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }

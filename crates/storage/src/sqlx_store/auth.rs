@@ -108,7 +108,7 @@ impl AuthKeyStore for SqlStore {
         .bind(key.expires_at)
         .bind(key.perm_auth_key_id)
         .bind(key.created_at)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -145,7 +145,7 @@ impl AuthKeyStore for SqlStore {
         .bind(expires_at)
         .bind(temp_auth_key_id)
         .bind(AuthKeyKind::Perm.code())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         if done.rows_affected() == 0 {
             return Err(StorageError::NotFound);
@@ -156,7 +156,7 @@ impl AuthKeyStore for SqlStore {
     async fn delete(&self, auth_key_id: i64) -> StorageResult<bool> {
         let done = sqlx::query("DELETE FROM auth_keys WHERE auth_key_id = ?")
             .bind(auth_key_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(done.rows_affected() > 0)
     }
@@ -186,7 +186,7 @@ impl AuthorizationStore for SqlStore {
             .bind(client.ip)
             .bind(client.now)
             .bind(client.now)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -213,7 +213,7 @@ impl AuthorizationStore for SqlStore {
             .bind(empty())
             .bind(now)
             .bind(now)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -234,7 +234,7 @@ impl AuthorizationStore for SqlStore {
              WHERE auth_key_id = ? AND user_id IS NOT NULL",
         )
         .bind(auth_key_id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(done.rows_affected() > 0)
     }
@@ -242,7 +242,7 @@ impl AuthorizationStore for SqlStore {
     async fn delete(&self, auth_key_id: i64) -> StorageResult<bool> {
         let done = sqlx::query("DELETE FROM authorizations WHERE auth_key_id = ?")
             .bind(auth_key_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(done.rows_affected() > 0)
     }
@@ -272,7 +272,7 @@ impl PhoneCodeStore for SqlStore {
         .bind(code.expires_at)
         .bind(code.attempts)
         .bind(i32::from(code.verified))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -288,7 +288,7 @@ impl PhoneCodeStore for SqlStore {
     }
 
     async fn record_attempt(&self, phone_code_hash: &str) -> StorageResult<i32> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let done =
             sqlx::query("UPDATE phone_codes SET attempts = attempts + 1 WHERE phone_code_hash = ?")
                 .bind(phone_code_hash)
@@ -309,7 +309,7 @@ impl PhoneCodeStore for SqlStore {
     async fn mark_verified(&self, phone_code_hash: &str) -> StorageResult<bool> {
         let done = sqlx::query("UPDATE phone_codes SET verified = 1 WHERE phone_code_hash = ?")
             .bind(phone_code_hash)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(done.rows_affected() > 0)
     }
@@ -317,7 +317,7 @@ impl PhoneCodeStore for SqlStore {
     async fn delete(&self, phone_code_hash: &str) -> StorageResult<bool> {
         let done = sqlx::query("DELETE FROM phone_codes WHERE phone_code_hash = ?")
             .bind(phone_code_hash)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(done.rows_affected() > 0)
     }

@@ -9,7 +9,7 @@
 
 use async_trait::async_trait;
 
-use super::dialect::placeholders;
+use super::dialect::{placeholders, Dialect};
 use super::messages::{message_from_row, IN_CHUNK, MESSAGE_COLUMNS};
 use super::rows::{flag, i32_col, i64_col};
 use super::{retry_busy, SqlStore};
@@ -28,6 +28,30 @@ pub(super) struct Counters {
 }
 
 use crate::types::INITIAL_PTS;
+
+/// Most rows one multi-row INSERT carries (well under both databases' placeholder limits).
+pub(super) const ROWS_PER_INSERT: usize = 100;
+
+/// The row `m` becomes as message `counters.last_message_id` of `user_id`'s box.
+pub(super) fn new_row(user_id: i64, m: NewBoxMessage, counters: &Counters) -> BoxMessage {
+    BoxMessage {
+        user_id,
+        id: counters.last_message_id,
+        peer: m.peer,
+        from_id: m.from_id,
+        out: m.out,
+        date: m.date,
+        message: m.message,
+        entities: m.entities,
+        media: m.media,
+        reply_to_msg_id: m.reply_to_msg_id,
+        random_id: m.random_id,
+        fwd: m.fwd,
+        pts: counters.pts,
+        edit_date: None,
+        grouped_id: m.grouped_id,
+    }
+}
 
 /// What [`SqlStore::insert_box_message`] did.
 pub(super) enum Inserted {
@@ -49,6 +73,30 @@ impl SqlStore {
         ids_by: i32,
         date: i64,
     ) -> StorageResult<Counters> {
+        if self.dialect == Dialect::Sqlite {
+            // One statement instead of three: every statement is a round trip to sqlx's
+            // SQLite worker thread. A new row starts where the three-statement form would
+            // leave it (INITIAL_PTS and 0, then bumped).
+            let row = sqlx::query(
+                "INSERT INTO user_states (user_id, pts, qts, seq, date, last_message_id) \
+                 VALUES (?, ?, 0, 0, ?, ?) ON CONFLICT (user_id) DO UPDATE SET \
+                 pts = pts + ?, last_message_id = last_message_id + ?, \
+                 date = CASE WHEN excluded.date > date THEN excluded.date ELSE date END \
+                 RETURNING pts, last_message_id",
+            )
+            .bind(user_id)
+            .bind(INITIAL_PTS + pts_by)
+            .bind(date.max(0))
+            .bind(ids_by)
+            .bind(pts_by)
+            .bind(ids_by)
+            .fetch_one(&mut **tx)
+            .await?;
+            return Ok(Counters {
+                pts: i32_col(&row, "pts")?,
+                last_message_id: i32_col(&row, "last_message_id")?,
+            });
+        }
         let ensure = self.dialect.upsert(
             "user_states",
             &["user_id", "pts", "qts", "seq", "date", "last_message_id"],
@@ -112,51 +160,15 @@ impl SqlStore {
                 return Ok(Inserted::Existing(existing));
             }
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let counters = self.bump_counters(&mut tx, user_id, 1, 1, m.date).await?;
-        let message = BoxMessage {
-            user_id,
-            id: counters.last_message_id,
-            peer: m.peer,
-            from_id: m.from_id,
-            out: m.out,
-            date: m.date,
-            message: m.message,
-            entities: m.entities,
-            media: m.media,
-            reply_to_msg_id: m.reply_to_msg_id,
-            random_id: m.random_id,
-            fwd: m.fwd,
-            pts: counters.pts,
-            edit_date: None,
-        };
-        let inserted = sqlx::query(&format!(
-            "INSERT INTO messages ({MESSAGE_COLUMNS}) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        ))
-        .bind(user_id)
-        .bind(message.id)
-        .bind(message.peer.type_code())
-        .bind(message.peer.id())
-        .bind(message.from_id)
-        .bind(flag(message.out))
-        .bind(message.date)
-        .bind(message.message.as_str())
-        .bind(message.entities.as_slice())
-        .bind(message.media.as_slice())
-        .bind(message.reply_to_msg_id)
-        .bind(message.random_id)
-        .bind(message.fwd.as_slice())
-        .bind(message.pts)
-        .bind(None::<i64>)
-        .execute(&mut *tx)
-        .await;
-        match inserted.map_err(StorageError::from) {
-            Ok(_) => Ok(Inserted::New(tx, message)),
+        let random_id = m.random_id;
+        match self.insert_row(&mut tx, user_id, m, &counters).await {
+            Ok(message) => Ok(Inserted::New(tx, message)),
             Err(StorageError::Conflict(reason)) => {
                 // A concurrent append with the same random_id won; report its message.
                 drop(tx);
-                if let Some(random_id) = message.random_id {
+                if let Some(random_id) = random_id {
                     if let Some(existing) = self.message_by_random_id(user_id, random_id).await? {
                         return Ok(Inserted::Existing(existing));
                     }
@@ -167,13 +179,65 @@ impl SqlStore {
         }
     }
 
+    /// Inserts `m` into `user_id`'s box as message `counters.last_message_id` at
+    /// `counters.pts` (numbers the caller allocated with `bump_counters` in `tx`).
+    pub(super) async fn insert_row(
+        &self,
+        tx: &mut AnyTransaction<'static>,
+        user_id: i64,
+        m: NewBoxMessage,
+        counters: &Counters,
+    ) -> StorageResult<BoxMessage> {
+        let message = new_row(user_id, m, counters);
+        self.insert_rows(tx, std::slice::from_ref(&message)).await?;
+        Ok(message)
+    }
+
+    /// Inserts box rows whose numbers are already allocated, up to [`ROWS_PER_INSERT`] per
+    /// statement (one round trip for a whole batch of copies).
+    pub(super) async fn insert_rows(
+        &self,
+        tx: &mut AnyTransaction<'static>,
+        rows: &[BoxMessage],
+    ) -> StorageResult<()> {
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()];
+            let sql = format!(
+                "INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES {}",
+                values.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for message in chunk {
+                query = query
+                    .bind(message.user_id)
+                    .bind(message.id)
+                    .bind(message.peer.type_code())
+                    .bind(message.peer.id())
+                    .bind(message.from_id)
+                    .bind(flag(message.out))
+                    .bind(message.date)
+                    .bind(message.message.as_str())
+                    .bind(message.entities.as_slice())
+                    .bind(message.media.as_slice())
+                    .bind(message.reply_to_msg_id)
+                    .bind(message.random_id)
+                    .bind(message.fwd.as_slice())
+                    .bind(message.pts)
+                    .bind(None::<i64>)
+                    .bind(message.grouped_id);
+            }
+            query.execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+
     pub(super) async fn try_edit(
         &self,
         user_id: i64,
         id: i32,
         edit: MessageEdit,
     ) -> StorageResult<BoxMessage> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let counters = self
             .bump_counters(&mut tx, user_id, 1, 0, edit.edit_date)
             .await?;
@@ -211,7 +275,7 @@ impl SqlStore {
         user_id: i64,
         wanted: &[i32],
     ) -> StorageResult<DeleteOutcome> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         // A zero bump takes the box lock before anything is read.
         let before = self.bump_counters(&mut tx, user_id, 0, 0, 0).await?;
         let mut deleted_ids = Vec::new();
@@ -261,7 +325,7 @@ impl UpdateStateStore for SqlStore {
             ));
         }
         retry_busy(|| async {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.writer.begin().await?;
             let counters = self
                 .bump_counters(&mut tx, user_id, pts_count, 0, date)
                 .await?;

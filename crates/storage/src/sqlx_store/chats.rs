@@ -37,7 +37,7 @@ impl SqlStore {
         members: &[i64],
         date: i64,
     ) -> StorageResult<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let row = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 AS next_id FROM chats")
             .fetch_one(&mut *tx)
             .await?;
@@ -78,7 +78,7 @@ impl SqlStore {
     async fn bump_version(&self, chat_id: i64) -> StorageResult<()> {
         sqlx::query("UPDATE chats SET version = version + 1 WHERE id = ?")
             .bind(chat_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -178,7 +178,7 @@ impl ChatStore for SqlStore {
         .bind(user_id)
         .bind(inviter_id)
         .bind(date)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await;
         match done {
             Ok(_) => {}
@@ -195,7 +195,7 @@ impl ChatStore for SqlStore {
         let done = sqlx::query("DELETE FROM chat_participants WHERE chat_id = ? AND user_id = ?")
             .bind(chat_id)
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         if done.rows_affected() == 0 {
             return Ok(false);
@@ -208,7 +208,7 @@ impl ChatStore for SqlStore {
         sqlx::query("UPDATE chats SET title = ?, version = version + 1 WHERE id = ?")
             .bind(title)
             .bind(chat_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         self.get(chat_id).await
     }
@@ -217,7 +217,7 @@ impl ChatStore for SqlStore {
         let done = sqlx::query("UPDATE chats SET about = ? WHERE id = ?")
             .bind(about)
             .bind(chat_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         // MySQL counts only changed rows; an unchanged text still names an existing group.
         Ok(done.rows_affected() > 0 || self.get(chat_id).await?.is_some())
@@ -231,7 +231,7 @@ impl ChatStore for SqlStore {
             .bind(i32::from(is_admin))
             .bind(chat_id)
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         self.bump_version(chat_id).await?;
         Ok(true)
@@ -242,7 +242,7 @@ impl ChatStore for SqlStore {
         invite: ChatInviteRecord,
         revoke_others: bool,
     ) -> StorageResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         if revoke_others {
             sqlx::query("UPDATE chat_invites SET revoked = 1 WHERE chat_id = ? AND admin_id = ?")
                 .bind(invite.chat_id)
@@ -275,7 +275,7 @@ impl ChatStore for SqlStore {
         )
         .bind(rights.to_vec())
         .bind(chat_id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         self.get(chat_id).await
     }
@@ -290,7 +290,7 @@ impl ChatStore for SqlStore {
             .iter()
             .map(|m| m.user_id)
             .collect();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query("DELETE FROM chat_participants WHERE chat_id = ?")
             .bind(chat_id)
             .execute(&mut *tx)

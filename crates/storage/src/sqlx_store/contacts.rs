@@ -124,7 +124,7 @@ impl ContactStore for SqlStore {
             .bind(flag(contact.knows_phone))
             .bind(flag(contact.share_phone))
             .bind(contact.now)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         let row = sqlx::query(&format!(
             "{CONTACT_SELECT} WHERE c.owner_id = ? AND c.contact_id = ?"
@@ -158,7 +158,7 @@ impl ContactStore for SqlStore {
             for row in select.fetch_all(&self.pool).await? {
                 deleted.push(i64_col(&row, "contact_id")?);
             }
-            remove.execute(&self.pool).await?;
+            remove.execute(&self.writer).await?;
         }
         Ok(deleted)
     }
@@ -240,7 +240,7 @@ impl ContactStore for SqlStore {
             .bind(phone.last_name)
             .bind(phone.client_id)
             .bind(phone.created_at)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -267,7 +267,7 @@ impl ContactStore for SqlStore {
             for phone in chunk {
                 query = query.bind(phone.as_str());
             }
-            removed += query.execute(&self.pool).await?.rows_affected();
+            removed += query.execute(&self.writer).await?.rows_affected();
         }
         Ok(removed)
     }
@@ -282,7 +282,7 @@ impl ContactStore for SqlStore {
 
     async fn claim_phone(&self, user: &UserRecord, now: i64) -> StorageResult<Vec<i64>> {
         // Write first (see the sqlx_store module header), then read who imported, then forget.
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query(claim_insert_sql(self.dialect))
             .bind(user.id)
             .bind(now)
@@ -348,7 +348,7 @@ impl ServiceUserStore for SqlStore {
         .bind(user.last_seen_at)
         .bind(user.created_at)
         .bind(flag(user.deleted))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .or_else(|e| match StorageError::from(e) {
             // Another server created it meanwhile: fine if the id is ours (checked below).

@@ -63,7 +63,7 @@ impl SqlStore {
             .bind(user_id)
             .bind(peer.type_code())
             .bind(peer.id())
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         if done.rows_affected() == 0 {
             return Err(StorageError::NotFound);
@@ -99,7 +99,7 @@ impl SqlStore {
             &["user_id", "peer_type", "peer_id"],
             &[],
         );
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query(&ensure)
             .bind(user_id)
             .bind(peer.type_code())
@@ -193,7 +193,7 @@ impl SqlStore {
     }
 
     async fn try_pin(&self, user_id: i64, peer: Peer) -> StorageResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         // A no-op write first: checks the dialog exists and takes the write lock before
         // the read below (see the module header of `sqlx_store`).
         let touched = sqlx::query(&format!(

@@ -56,7 +56,7 @@ impl DraftStore for SqlStore {
             .bind(draft.entities)
             .bind(draft.reply_to_msg_id)
             .bind(flag(draft.no_webpage))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -66,7 +66,7 @@ impl DraftStore for SqlStore {
             .bind(user_id)
             .bind(peer.type_code())
             .bind(peer.id())
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(done.rows_affected() > 0)
     }

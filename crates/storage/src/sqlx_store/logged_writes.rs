@@ -2,11 +2,11 @@
 //! and read, each advancing pts and appending its `Update` to `user_updates` in the same
 //! transaction as the change. The trait impl and the reads are in `updates_log`.
 
-use super::box_writes::{AnyTransaction, Inserted};
+use super::box_writes::{AnyTransaction, Inserted, ROWS_PER_INSERT};
 use super::dialect::placeholders;
 use super::messages::{message_from_row, IN_CHUNK, MESSAGE_COLUMNS};
 use super::rows::{flag, i32_col, i64_col, peer_cols};
-use super::SqlStore;
+use super::{Dialect, SqlStore};
 use crate::error::{StorageError, StorageResult};
 use crate::types::{
     AppendOutcome, BoxMessage, DeleteOutcome, DialogRecord, MessageEdit, NewBoxMessage, Peer,
@@ -44,12 +44,49 @@ impl SqlStore {
         }))
     }
 
+    /// The dialogs of new rows (each in its own box) created or moved to them, in one
+    /// statement: a new dialog ends as `touch_dialog`'s two statements leave it, and SQLite
+    /// evaluates every SET expression on the old row, so their order does not matter.
+    async fn touch_dialogs_sqlite(
+        &self,
+        tx: &mut AnyTransaction<'static>,
+        rows: &[BoxMessage],
+    ) -> StorageResult<()> {
+        let sql = format!(
+            "INSERT INTO dialogs (user_id, peer_type, peer_id, top_message, top_date, \
+             unread_count) VALUES {} \
+             ON CONFLICT (user_id, peer_type, peer_id) DO UPDATE SET \
+             unread_count = unread_count + CASE WHEN excluded.top_message > \
+             read_inbox_max_id THEN excluded.unread_count ELSE 0 END, \
+             top_date = CASE WHEN excluded.top_message > top_message \
+             THEN excluded.top_date ELSE top_date END, \
+             top_message = CASE WHEN excluded.top_message > top_message \
+             THEN excluded.top_message ELSE top_message END",
+            vec!["(?, ?, ?, ?, ?, ?)"; rows.len()].join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for m in rows {
+            query = query
+                .bind(m.user_id)
+                .bind(m.peer.type_code())
+                .bind(m.peer.id())
+                .bind(m.id)
+                .bind(m.date)
+                .bind(flag(!m.out));
+        }
+        query.execute(&mut **tx).await?;
+        Ok(())
+    }
+
     async fn touch_dialog(
         &self,
         tx: &mut AnyTransaction<'static>,
         user_id: i64,
         m: &BoxMessage,
     ) -> StorageResult<()> {
+        if self.dialect == Dialect::Sqlite {
+            return self.touch_dialogs_sqlite(tx, std::slice::from_ref(m)).await;
+        }
         let ensure = self.dialect.upsert(
             "dialogs",
             &["user_id", "peer_type", "peer_id", "top_message", "top_date"],
@@ -98,35 +135,90 @@ impl SqlStore {
             Inserted::Existing(existing) => return Ok(AppendOutcome::Existing(existing)),
             Inserted::New(tx, message) => (tx, message),
         };
-        let (origin_user_id, origin_message_id) = match origin {
-            MessageOrigin::Own => (user_id, message.id),
-            MessageOrigin::CopyOf {
-                user_id,
-                message_id,
-            } => (user_id, message_id),
-        };
-        sqlx::query(
-            "INSERT INTO message_links (user_id, message_id, origin_user_id, origin_message_id) \
-             VALUES (?, ?, ?, ?)",
-        )
-        .bind(user_id)
-        .bind(message.id)
-        .bind(origin_user_id)
-        .bind(origin_message_id)
-        .execute(&mut *tx)
-        .await?;
-        self.touch_dialog(&mut tx, user_id, &message).await?;
-        let body = encoder.encode(&BoxChange::NewMessage(&message));
-        let entry = (
-            user_id,
-            message.pts,
-            1,
-            message.date,
-            UpdateKind::NewMessage,
-        );
-        self.log_entry(&mut tx, entry, body).await?;
+        self.log_new_row(&mut tx, &message, origin, encoder).await?;
         tx.commit().await?;
         Ok(AppendOutcome::Created(message))
+    }
+
+    /// What every new box row needs besides itself, in its transaction: the link to its
+    /// origin, the dialog moved to it, and the `NewMessage` log entry.
+    pub(super) async fn log_new_row(
+        &self,
+        tx: &mut AnyTransaction<'static>,
+        message: &BoxMessage,
+        origin: MessageOrigin,
+        encoder: &dyn UpdateEncoder,
+    ) -> StorageResult<()> {
+        let body = encoder.encode(&BoxChange::NewMessage(message));
+        self.log_new_rows(tx, std::slice::from_ref(message), &[origin], vec![body])
+            .await
+    }
+
+    /// [`Self::log_new_row`] for many rows (`origins[i]` is the origin of `rows[i]`,
+    /// `bodies[i]` its encoded `NewMessage`), a statement per table and chunk of rows instead
+    /// of per row where the dialect allows.
+    pub(super) async fn log_new_rows(
+        &self,
+        tx: &mut AnyTransaction<'static>,
+        rows: &[BoxMessage],
+        origins: &[MessageOrigin],
+        bodies: Vec<Vec<u8>>,
+    ) -> StorageResult<()> {
+        if rows.len() != origins.len() || rows.len() != bodies.len() {
+            return Err(StorageError::InvalidArgument(
+                "one origin and one body per row".to_owned(),
+            ));
+        }
+        let mut bodies = bodies.into_iter();
+        for (chunk, chunk_origins) in rows
+            .chunks(ROWS_PER_INSERT)
+            .zip(origins.chunks(ROWS_PER_INSERT))
+        {
+            let sql = format!(
+                "INSERT INTO message_links (user_id, message_id, origin_user_id, \
+                 origin_message_id) VALUES {}",
+                vec!["(?, ?, ?, ?)"; chunk.len()].join(", ")
+            );
+            let mut links = sqlx::query(&sql);
+            for (message, origin) in chunk.iter().zip(chunk_origins) {
+                let (origin_user_id, origin_message_id) = match *origin {
+                    MessageOrigin::Own => (message.user_id, message.id),
+                    MessageOrigin::CopyOf {
+                        user_id,
+                        message_id,
+                    } => (user_id, message_id),
+                };
+                links = links
+                    .bind(message.user_id)
+                    .bind(message.id)
+                    .bind(origin_user_id)
+                    .bind(origin_message_id);
+            }
+            links.execute(&mut **tx).await?;
+            if self.dialect == Dialect::Sqlite {
+                self.touch_dialogs_sqlite(tx, chunk).await?;
+            } else {
+                for message in chunk {
+                    self.touch_dialog(tx, message.user_id, message).await?;
+                }
+            }
+            let sql = format!(
+                "INSERT INTO user_updates (user_id, pts, pts_count, date, kind, body) VALUES {}",
+                vec!["(?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ")
+            );
+            let mut log = sqlx::query(&sql);
+            for message in chunk {
+                log = log
+                    .bind(message.user_id)
+                    .bind(message.pts)
+                    .bind(1_i32)
+                    .bind(message.date)
+                    .bind(UpdateKind::NewMessage.code())
+                    .bind(bodies.next().unwrap_or_default());
+            }
+            log.execute(&mut **tx).await?;
+        }
+        Ok(())
     }
 
     pub(super) async fn try_edit_logged(
@@ -136,7 +228,7 @@ impl SqlStore {
         edit: MessageEdit,
         encoder: &dyn UpdateEncoder,
     ) -> StorageResult<BoxMessage> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let date = edit.edit_date;
         let counters = self.bump_counters(&mut tx, user_id, 1, 0, date).await?;
         let done = sqlx::query(
@@ -177,7 +269,7 @@ impl SqlStore {
         date: i64,
         encoder: &dyn UpdateEncoder,
     ) -> StorageResult<DeleteOutcome> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let before = self.bump_counters(&mut tx, user_id, 0, 0, 0).await?;
         let mut deleted_ids = Vec::new();
         let mut peers: Vec<Peer> = Vec::new();
@@ -266,7 +358,7 @@ impl SqlStore {
         inbox: bool,
         encoder: &dyn UpdateEncoder,
     ) -> StorageResult<Option<ReadOutcome>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let before = self.bump_counters(&mut tx, user_id, 0, 0, 0).await?;
         let Some(dialog) = self.dialog_in_tx(&mut tx, user_id, peer).await? else {
             return Ok(None);

@@ -20,7 +20,7 @@ use crate::types::{
 
 pub(super) const MESSAGE_COLUMNS: &str =
     "user_id, message_id, peer_type, peer_id, from_id, is_out, date, \
-     message, entities, media, reply_to_msg_id, random_id, fwd, pts, edit_date";
+     message, entities, media, reply_to_msg_id, random_id, fwd, pts, edit_date, grouped_id";
 
 /// Most ids one `IN (...)` list binds; longer lists are split.
 pub(super) const IN_CHUNK: usize = 100;
@@ -41,6 +41,7 @@ pub(super) fn message_from_row(row: &AnyRow) -> StorageResult<BoxMessage> {
         fwd: bytes_col(row, "fwd")?,
         pts: i32_col(row, "pts")?,
         edit_date: opt_i64_col(row, "edit_date")?,
+        grouped_id: opt_i64_col(row, "grouped_id")?,
     })
 }
 

@@ -53,6 +53,48 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../../sql/sqlite/0005_chats.sql"),
         mysql: include_str!("../../../../sql/mysql/0005_chats.sql"),
     },
+    Migration {
+        version: 6,
+        name: "security",
+        sqlite: include_str!("../../../../sql/sqlite/0006_security.sql"),
+        mysql: include_str!("../../../../sql/mysql/0006_security.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "flood",
+        sqlite: include_str!("../../../../sql/sqlite/0007_flood.sql"),
+        mysql: include_str!("../../../../sql/mysql/0007_flood.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "media",
+        sqlite: include_str!("../../../../sql/sqlite/0008_media.sql"),
+        mysql: include_str!("../../../../sql/mysql/0008_media.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "channels",
+        sqlite: include_str!("../../../../sql/sqlite/0009_channels.sql"),
+        mysql: include_str!("../../../../sql/mysql/0009_channels.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "grouped_id",
+        sqlite: include_str!("../../../../sql/sqlite/0010_grouped_id.sql"),
+        mysql: include_str!("../../../../sql/mysql/0010_grouped_id.sql"),
+    },
+    Migration {
+        version: 12,
+        name: "channel_public",
+        sqlite: include_str!("../../../../sql/sqlite/0012_channel_public.sql"),
+        mysql: include_str!("../../../../sql/mysql/0012_channel_public.sql"),
+    },
+    Migration {
+        version: 13,
+        name: "channel_views",
+        sqlite: include_str!("../../../../sql/sqlite/0013_channel_views.sql"),
+        mysql: include_str!("../../../../sql/mysql/0013_channel_views.sql"),
+    },
 ];
 
 /// The same text is valid in both dialects.

@@ -37,7 +37,7 @@ impl BlockStore for SqlStore {
             .bind(owner_id)
             .bind(blocked_id)
             .bind(now)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(!existed)
     }
@@ -46,7 +46,7 @@ impl BlockStore for SqlStore {
         let done = sqlx::query("DELETE FROM blocked_users WHERE owner_id = ? AND blocked_id = ?")
             .bind(owner_id)
             .bind(blocked_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(done.rows_affected() > 0)
     }
@@ -182,7 +182,7 @@ impl PrivacyStore for SqlStore {
             .bind(key.code())
             .bind(PrivacyRule::encode_list(rules))
             .bind(now)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }

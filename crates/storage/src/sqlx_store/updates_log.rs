@@ -6,6 +6,8 @@
 //! Every write transaction starts with `bump_counters` (see `box_writes`), which takes the
 //! box's row lock before anything is read, so pts values are allocated and logged in order.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use sqlx::Row;
 
@@ -87,6 +89,37 @@ impl UpdateLogStore for SqlStore {
         encoder: &dyn UpdateEncoder,
     ) -> StorageResult<AppendOutcome> {
         retry_busy(|| self.try_append_logged(user_id, message.clone(), origin, encoder)).await
+    }
+
+    async fn append_with_copies(
+        &self,
+        user_id: i64,
+        message: NewBoxMessage,
+        copies: Vec<(i64, NewBoxMessage)>,
+        encoder: Arc<dyn UpdateEncoder>,
+    ) -> StorageResult<(AppendOutcome, Vec<BoxMessage>)> {
+        match &self.group_commit {
+            Some(group) => {
+                group
+                    .append_with_copies(user_id, message, copies, encoder)
+                    .await
+            }
+            None => {
+                self.append_with_copies_sql(user_id, message, copies, &*encoder)
+                    .await
+            }
+        }
+    }
+
+    async fn append_copies(
+        &self,
+        origin_user_id: i64,
+        origin_message_id: i32,
+        copies: Vec<(i64, NewBoxMessage)>,
+        encoder: &dyn UpdateEncoder,
+    ) -> StorageResult<Vec<BoxMessage>> {
+        self.append_copies_sql(origin_user_id, origin_message_id, copies, encoder)
+            .await
     }
 
     async fn edit_message(

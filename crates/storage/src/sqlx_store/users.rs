@@ -72,7 +72,7 @@ impl UserStore for SqlStore {
         }
         // sqlx's Any driver reports no insert id for SQLite, so the id is read back by the
         // unique phone inside the same transaction.
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query(
             "INSERT INTO users (access_hash, phone, first_name, last_name, about, \
              last_seen_at, created_at, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -165,7 +165,7 @@ impl UserStore for SqlStore {
         .bind(last_name)
         .bind(about)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         if done.rows_affected() == 0 {
             return Err(StorageError::NotFound);
@@ -179,7 +179,7 @@ impl UserStore for SqlStore {
             .bind(username)
             .bind(key)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(|e| match StorageError::from(e) {
                 StorageError::Conflict(_) => StorageError::Conflict("username taken".to_owned()),
@@ -195,7 +195,7 @@ impl UserStore for SqlStore {
         let done = sqlx::query("UPDATE users SET last_seen_at = ? WHERE id = ?")
             .bind(at)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         if done.rows_affected() == 0 {
             return Err(StorageError::NotFound);

@@ -5,11 +5,17 @@
 
 mod admin_cases;
 mod auth_cases;
+mod batch_append_cases;
+mod channel_cases;
+mod channel_moderation_cases;
+mod channel_public_cases;
 mod chat_cases;
 mod contact_cases;
 mod dialog_cases;
 mod harness;
+mod media_cases;
 mod message_cases;
+mod security_cases;
 mod updates_log_cases;
 mod user_cases;
 
@@ -42,6 +48,13 @@ suite!(
     auth_cases::authorizations_bind_unbind,
     auth_cases::phone_codes,
     chat_cases::chats_membership,
+    channel_cases::channels_members_and_roles,
+    channel_cases::channel_posts_share_one_sequence,
+    channel_public_cases::channel_usernames_are_case_insensitive,
+    channel_public_cases::channel_invites_limits_and_requests,
+    channel_moderation_cases::channel_admins_and_bans,
+    channel_moderation_cases::channel_toggles_slowmode_and_pins,
+    channel_moderation_cases::channel_views_history_and_deletion,
     auth_cases::migrations_are_idempotent,
     user_cases::users_create_and_conflict,
     user_cases::usernames_are_case_insensitive,
@@ -52,6 +65,7 @@ suite!(
     message_cases::history_offsets,
     message_cases::count_and_search,
     message_cases::edit_and_delete,
+    message_cases::grouped_id_round_trips,
     dialog_cases::dialogs_ordering_and_paging,
     dialog_cases::dialogs_read_state,
     contact_cases::contacts_upsert_list_mutual_delete,
@@ -62,6 +76,16 @@ suite!(
     updates_log_cases::two_sided_messages_are_logged,
     updates_log_cases::edits_deletes_and_reads_advance_pts,
     updates_log_cases::drafts_per_dialog,
+    batch_append_cases::batch_appends_write_every_box,
+    batch_append_cases::copies_of_a_group_message,
+    batch_append_cases::crossing_batch_appends,
+    batch_append_cases::racing_retries_store_one_message,
+    security_cases::passwords_and_srp_challenges,
+    security_cases::login_tokens,
+    security_cases::flood_counters_survive_reconnect,
+    security_cases::authorization_ttls,
+    media_cases::photos_and_documents,
+    media_cases::peer_photo_history,
 );
 
 /// `sqlite::memory:` keeps its single connection, so data survives between calls.

@@ -24,6 +24,7 @@ pub fn text(peer: Peer, out: bool, date: i64, message: &str) -> NewBoxMessage {
         reply_to_msg_id: None,
         random_id: None,
         fwd: Vec::new(),
+        grouped_id: None,
     }
 }
 
@@ -405,4 +406,79 @@ pub async fn edit_and_delete(ctx: Ctx) -> Result<()> {
         (5, INITIAL_PTS + 9)
     );
     Ok(())
+}
+
+/// An album's id (messages.sendMultiMedia `grouped_id`) is stored with each item and comes
+/// back from every read: get, history, a random_id retry, a logged append and its edit.
+pub async fn grouped_id_round_trips(ctx: Ctx) -> Result<()> {
+    let messages = &ctx.storage.messages;
+    let bob = Peer::User(BOB);
+    // Larger than 2^53 and than i32: the column must hold a full 64-bit id.
+    let album = 0x7abc_def0_1234_5678_i64;
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let mut m = text(bob, true, 200 + i, "");
+        m.grouped_id = Some(album);
+        m.random_id = Some(7000 + i);
+        ids.push(messages.append(ALICE, m).await?.into_message().id);
+    }
+    let lone = messages
+        .append(ALICE, text(bob, true, 210, "lone"))
+        .await?
+        .into_message();
+    assert_eq!(lone.grouped_id, None);
+
+    let got = messages.get(ALICE, &ids).await?;
+    assert_eq!(got.len(), 3);
+    assert!(got.iter().all(|m| m.grouped_id == Some(album)));
+    let page = messages
+        .history(ALICE, bob, HistoryQuery::default())
+        .await?;
+    let groups: Vec<Option<i64>> = page.iter().map(|m| m.grouped_id).collect();
+    assert_eq!(groups, vec![None, Some(album), Some(album), Some(album)]);
+
+    // A retry finds the stored item with its stored album, whatever it carries now.
+    let mut retry = text(bob, true, 300, "");
+    retry.random_id = Some(7001);
+    retry.grouped_id = Some(1);
+    let again = messages.append(ALICE, retry).await?;
+    assert!(matches!(again, AppendOutcome::Existing(ref m)
+        if m.id == ids[1] && m.grouped_id == Some(album)));
+
+    // The logged path (what sends use) stores it too, and an edit keeps it.
+    let log = &ctx.storage.updates_log;
+    let mut copy = text(Peer::User(ALICE), false, 220, "");
+    copy.grouped_id = Some(album);
+    let theirs = log
+        .append_message(BOB, copy, echo_storage::MessageOrigin::Own, &NoEncoding)
+        .await?
+        .into_message();
+    assert_eq!(theirs.grouped_id, Some(album));
+    let edited = messages
+        .edit(
+            BOB,
+            theirs.id,
+            MessageEdit {
+                message: "caption".into(),
+                entities: Vec::new(),
+                media: Vec::new(),
+                edit_date: 230,
+            },
+        )
+        .await?;
+    assert_eq!(edited.grouped_id, Some(album));
+    assert_eq!(
+        messages.get(BOB, &[theirs.id]).await?[0].grouped_id,
+        Some(album)
+    );
+    Ok(())
+}
+
+/// The log body does not matter to this case.
+struct NoEncoding;
+
+impl echo_storage::UpdateEncoder for NoEncoding {
+    fn encode(&self, _change: &echo_storage::BoxChange<'_>) -> Vec<u8> {
+        Vec::new()
+    }
 }

@@ -44,6 +44,7 @@ fn text(owner: i64, other: i64, out: bool, random_id: Option<i64>, body: &str) -
         reply_to_msg_id: None,
         random_id,
         fwd: Vec::new(),
+        grouped_id: None,
     }
 }
 
