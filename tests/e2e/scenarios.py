@@ -130,6 +130,15 @@ def _messaging():
                    "reaches Bob live and shows as pinned_msg_id", client="telethon",
                    phase="signup", transport="full", phone_slot=2,
                    session_of="telethon_channel_admin", script="channel_admin_telethon.py")
+    yield Scenario("pyrofork_megagroup", "client", "Pyrofork (layer 220), Ann + Bob + Carol: "
+                   "create_supergroup, invite link joined by Bob and Carol (importChatInvite), "
+                   "posts both ways live, get_chat_members, Ann promotes Bob (editAdmin), "
+                   "Carol's ban attempt refused, Bob bans Carol: she can neither post nor read, "
+                   "banned filter lists her", client="pyrofork", phase="signup", phone_slot=2,
+                   session_of="pyrofork_megagroup", script="megagroup_pyrofork.py")
+    yield Scenario("kurigram_megagroup", "client", "Kurigram (layer 229): the pyrofork_megagroup "
+                   "story", client="kurigram", phase="signup", phone_slot=2,
+                   session_of="kurigram_megagroup", script="megagroup_kurigram.py")
 
 
 def _security():

@@ -10,7 +10,8 @@
 //! (updates.getChannelDifference and the channel news of updates.getDifference),
 //! [`dialogs`] (channel dialogs in messages.getDialogs / getPeerDialogs), [`rights`]
 //! (admin and banned rights), [`admins`] (editAdmin, editBanned, default banned rights),
-//! [`toggles`] (signatures, hidden pre-history, slow mode), [`pins`] (pinned messages), [`lifecycle`] (deleteChannel, deleteHistory, views).
+//! [`toggles`] (signatures, hidden pre-history, slow mode), [`pins`] (pinned messages), [`lifecycle`] (deleteChannel, deleteHistory, views),
+//! [`invites`] (invite links), [`requests`] (join requests and link importers).
 
 mod admins;
 mod dialogs;
@@ -23,6 +24,7 @@ mod pins;
 mod post;
 mod public;
 mod read;
+mod requests;
 mod rights;
 mod toggles;
 mod view;
@@ -51,6 +53,7 @@ pub fn register(r: &mut Router) {
     difference::register(r);
     public::register(r);
     invites::register(r);
+    requests::register(r);
     admins::register(r);
     toggles::register(r);
     pins::register(r);

@@ -523,6 +523,23 @@ fn probe(name: &str, t: Target, own_chat: i64) -> Option<Vec<u8>> {
             title: None,
         }
         .to_bytes(),
+        "messages.getChatInviteImporters" => messages::GetChatInviteImporters {
+            requested: true,
+            subscription_expired: false,
+            peer: t.peer(),
+            link: None,
+            q: None,
+            offset_date: 0,
+            offset_user: enums::InputUser::Empty,
+            limit: 10,
+        }
+        .to_bytes(),
+        "messages.hideAllChatJoinRequests" => messages::HideAllChatJoinRequests {
+            approved: true,
+            peer: t.peer(),
+            link: None,
+        }
+        .to_bytes(),
         "messages.hideChatJoinRequest" => messages::HideChatJoinRequest {
             approved: true,
             peer: t.peer(),

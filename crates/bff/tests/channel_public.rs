@@ -350,9 +350,59 @@ async fn invite_links_limits_expiry_and_revocation() {
     );
 }
 
+fn pending_pushes(updates: &[enums::Updates]) -> Vec<(i32, Vec<i64>)> {
+    let mut out = Vec::new();
+    for u in updates {
+        if let enums::Updates::Updates(u) = u {
+            for update in &u.updates {
+                if let enums::Update::PendingJoinRequests(p) = update {
+                    out.push((p.requests_pending, p.recent_requesters.clone()));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn importers(
+    group: &Channel,
+    requested: bool,
+    link: Option<String>,
+    q: Option<&str>,
+) -> functions::messages::GetChatInviteImporters {
+    functions::messages::GetChatInviteImporters {
+        requested,
+        subscription_expired: false,
+        peer: group.peer(),
+        link,
+        q: q.map(str::to_owned),
+        offset_date: 0,
+        offset_user: enums::InputUser::Empty,
+        limit: 50,
+    }
+}
+
+fn importer_rows(answer: enums::messages::ChatInviteImporters) -> (i32, Vec<(i64, bool, i64)>) {
+    let enums::messages::ChatInviteImporters::Importers(a) = answer;
+    let rows = a
+        .importers
+        .into_iter()
+        .map(|enums::ChatInviteImporter::Importer(i)| {
+            assert!(
+                a.users
+                    .iter()
+                    .any(|u| matches!(u, enums::User::User(u) if u.id == i.user_id)),
+                "the importer's user object comes along"
+            );
+            (i.user_id, i.requested, i.approved_by.unwrap_or(0))
+        })
+        .collect();
+    (a.count, rows)
+}
+
 #[tokio::test]
 async fn join_requests_wait_for_an_admin() {
-    let (h, _pushes, _alice, bob) = two_users().await;
+    let (h, pushes, alice, bob) = two_users().await;
     let carol = h.register(CAROL_KEY, "15550303", "Carol").await;
     let group = create(&h, ALICE_KEY, true).await;
     let mut req = export(&group, None);
@@ -366,6 +416,50 @@ async fn join_requests_wait_for_an_admin() {
         let sent = h.call(key, &import(&hash)).await;
         assert_eq!(sent.unwrap_err(), err(400, "INVITE_REQUEST_SENT"));
     }
+    // The admin hears of each request live, newest requester first.
+    assert_eq!(
+        pending_pushes(&pushes.take_for(alice.id)),
+        vec![(1, vec![bob.id]), (2, vec![carol.id, bob.id])]
+    );
+    let full = functions::channels::GetFullChannel {
+        channel: group.input(),
+    };
+    let enums::messages::ChatFull::Full(f) = h.call(ALICE_KEY, &full).await.unwrap();
+    let enums::ChatFull::ChannelFull(cf) = f.full_chat else {
+        panic!("channelFull expected")
+    };
+    assert_eq!(cf.requests_pending, Some(2));
+    assert_eq!(cf.recent_requesters, Some(vec![carol.id, bob.id]));
+    let link = format!("https://t.me/+{hash}");
+    let (count, rows) = importer_rows(
+        h.call(
+            ALICE_KEY,
+            &importers(&group, true, Some(link.clone()), None),
+        )
+        .await
+        .unwrap(),
+    );
+    assert_eq!(count, 2);
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|(_, requested, _)| *requested));
+    let (count, rows) = importer_rows(
+        h.call(ALICE_KEY, &importers(&group, true, None, Some("caro")))
+            .await
+            .unwrap(),
+    );
+    assert_eq!((count, rows), (1, vec![(carol.id, true, 0)]));
+    let mixed = h
+        .call(
+            ALICE_KEY,
+            &importers(&group, true, Some(link.clone()), Some("x")),
+        )
+        .await;
+    assert_eq!(
+        mixed.unwrap_err(),
+        err(400, "SEARCH_WITH_LINK_NOT_SUPPORTED")
+    );
+    let outsider = h.call(BOB_KEY, &importers(&group, true, None, None)).await;
+    assert!(outsider.is_err(), "only admins list requests");
     let hide = |user: &types::User, approved| functions::messages::HideChatJoinRequest {
         approved,
         peer: group.peer(),
@@ -375,13 +469,61 @@ async fn join_requests_wait_for_an_admin() {
     h.call(ALICE_KEY, &hide(&carol, false)).await.unwrap();
     let missing = h.call(ALICE_KEY, &hide(&carol, true)).await;
     assert_eq!(missing.unwrap_err(), err(400, "HIDE_REQUESTER_MISSING"));
-    let full = functions::channels::GetFullChannel {
-        channel: group.input(),
-    };
+    assert_eq!(
+        pending_pushes(&pushes.take_for(alice.id)),
+        vec![(1, vec![carol.id]), (0, vec![])]
+    );
+    // Bob joined through the link with Alice's approval.
+    let (count, rows) = importer_rows(
+        h.call(ALICE_KEY, &importers(&group, false, Some(link), None))
+            .await
+            .unwrap(),
+    );
+    assert_eq!((count, rows), (1, vec![(bob.id, false, alice.id)]));
     let member = |key| h.call(key, &full);
     member(BOB_KEY).await.unwrap();
     assert_eq!(
         member(CAROL_KEY).await.unwrap_err(),
         err(400, "CHANNEL_PRIVATE")
     );
+}
+
+#[tokio::test]
+async fn all_join_requests_at_once() {
+    let (h, _pushes, _alice, _bob) = two_users().await;
+    h.register(CAROL_KEY, "15550303", "Carol").await;
+    let group = create(&h, ALICE_KEY, true).await;
+    let mut req = export(&group, None);
+    req.request_needed = true;
+    let hash = link_hash(&h, &req).await;
+    for key in [BOB_KEY, CAROL_KEY] {
+        let sent = h.call(key, &import(&hash)).await;
+        assert_eq!(sent.unwrap_err(), err(400, "INVITE_REQUEST_SENT"));
+    }
+    let all = |approved| functions::messages::HideAllChatJoinRequests {
+        approved,
+        peer: group.peer(),
+        link: None,
+    };
+    let answer = h.call(ALICE_KEY, &all(true)).await.unwrap();
+    let enums::Updates::Updates(u) = answer else {
+        panic!("updates expected")
+    };
+    let joined = u
+        .updates
+        .iter()
+        .filter(|u| matches!(u, enums::Update::NewChannelMessage(_)))
+        .count();
+    assert_eq!(joined, 2, "one joined-by-request message each");
+    let full = functions::channels::GetFullChannel {
+        channel: group.input(),
+    };
+    h.call(BOB_KEY, &full).await.unwrap();
+    h.call(CAROL_KEY, &full).await.unwrap();
+    let (count, _) = importer_rows(
+        h.call(ALICE_KEY, &importers(&group, true, None, None))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(count, 0, "nothing pending");
 }

@@ -13,6 +13,9 @@
 //!   `expire_date` / `usage_limit` means none.
 //! - `channel_join_requests(channel_id, user_id, invite_hash, date)`: pending requests of
 //!   links with `request_needed`.
+//! - `channel_invite_importers(hash, user_id, channel_id, date, approved_by)`
+//!   (sql/*/0016_invite_importers.sql): who joined through which link, for
+//!   messages.getChatInviteImporters; `approved_by` is 0 when no approval was needed.
 
 /// One invite link of a channel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,4 +67,15 @@ pub struct InviteEdit {
     pub usage_limit: i32,
     pub request_needed: bool,
     pub title: Option<String>,
+}
+
+/// One user who joined a channel through a link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InviteImporterRecord {
+    pub channel_id: i64,
+    pub hash: String,
+    pub user_id: i64,
+    pub date: i64,
+    /// The admin who approved the join request; 0 when the link needed no approval.
+    pub approved_by: i64,
 }

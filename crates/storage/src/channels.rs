@@ -505,4 +505,20 @@ pub trait ChannelStore: Send + Sync {
     /// never moves back.
     async fn hide_history(&self, channel_id: i64, user_id: i64, max_id: i32)
         -> StorageResult<bool>;
+
+    // Who joined through which link (crate::channel_public).
+
+    /// Records that a user joined through a link (directly, or by an approved join
+    /// request); a second join through the same link replaces the first record.
+    async fn add_invite_importer(&self, importer: crate::InviteImporterRecord)
+        -> StorageResult<()>;
+    /// Who joined a channel through `hash` (every link when `None`), newest first, strictly
+    /// older than the `(date, user_id)` cursor when one is given.
+    async fn invite_importers(
+        &self,
+        channel_id: i64,
+        hash: Option<&str>,
+        before: Option<(i64, i64)>,
+        limit: usize,
+    ) -> StorageResult<Vec<crate::InviteImporterRecord>>;
 }

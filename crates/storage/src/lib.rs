@@ -60,7 +60,9 @@ pub use admin::{AdminStore, AdminUser, UserListQuery, MAX_USER_PAGE};
 pub use channel_moderation::{
     AdminGrant, BanGrant, ChannelToggle, PinChange, PIN_BODY, UNPIN_BODY,
 };
-pub use channel_public::{ChannelInviteRecord, InviteEdit, InviteUse, JoinRequestRecord};
+pub use channel_public::{
+    ChannelInviteRecord, InviteEdit, InviteImporterRecord, InviteUse, JoinRequestRecord,
+};
 pub use channels::{
     ChannelDeleted, ChannelEdit, ChannelMessage, ChannelParticipantRecord, ChannelRead,
     ChannelRecord, ChannelRole, ChannelStore, ChannelUpdate, ChannelUpdateKind, NewChannel,

@@ -2,7 +2,7 @@
 
 Usage: python media_pyrofork.py HOST PORT PEM PHONE signup SESSION_FILE
 
-One account (phone 99991 + the last 5 digits) sends a 1024x768 photo and a 300 KiB document
+One account (phone 99964 + the last 5 digits) sends a 1024x768 photo and a 300 KiB document
 to Saved Messages with the Pyrogram API (saveFilePart, sendMedia re-encoded from layer 220)
 and downloads both again (upload.getFile): the photo comes back as a 1024x768 JPEG (the
 biggest size), the document byte-exact with its file name. An album of three photos

@@ -112,9 +112,7 @@ async fn get_channel_difference(
     let mut new_messages = Vec::new();
     let mut senders = vec![me];
     for m in current.iter().filter(|m| m.id > min_visible) {
-        if !m.post {
-            senders.push(m.from_id);
-        }
+        senders.extend(super::view::mentioned_users(m));
         if new_ids.contains(&m.id) {
             // A new message shows its latest text; its edits need no separate update.
             new_messages.push(tl_message(m, channel, me));
@@ -168,7 +166,7 @@ async fn too_long(
             },
         )
         .await?;
-    let mut senders: Vec<i64> = page.iter().filter(|m| !m.post).map(|m| m.from_id).collect();
+    let mut senders: Vec<i64> = page.iter().flat_map(super::view::mentioned_users).collect();
     senders.push(me);
     senders.sort_unstable();
     senders.dedup();

@@ -76,6 +76,10 @@ async fn get_full_channel(
             mine.read_inbox_max_id.max(mine.available_min_id),
         )
         .await?;
+    let (requests_pending, recent_requesters) =
+        super::requests::pending_summary(&deps, &access).await?;
+    let mut user_ids = recent_requesters.clone().unwrap_or_default();
+    user_ids.push(me);
     let count = |n: i64| i32::try_from(n).unwrap_or(i32::MAX);
     let full = enums::ChatFull::ChannelFull(types::ChannelFull {
         can_view_participants: channel.megagroup || is_admin,
@@ -131,8 +135,8 @@ async fn get_full_channel(
         pending_suggestions: None,
         groupcall_default_join_as: None,
         theme_emoticon: None,
-        requests_pending: None,
-        recent_requesters: None,
+        requests_pending,
+        recent_requesters,
         default_send_as: None,
         available_reactions: None,
         reactions_limit: None,
@@ -150,8 +154,17 @@ async fn get_full_channel(
     Ok(enums::messages::ChatFull::Full(types::messages::ChatFull {
         full_chat: full,
         chats: vec![tl_channel(channel, Some(&mine))],
-        users: crate::contacts::view::users_by_id(&deps, me, &[me], ctx.now).await?,
+        users: crate::contacts::view::users_by_id(&deps, me, &user_ids, ctx.now).await?,
     }))
+}
+
+/// Users a participant row names: the member and whoever invited, promoted or banned them
+/// (clients look every one of them up in the answer's `users`).
+fn participant_users(p: &ChannelParticipantRecord) -> Vec<i64> {
+    [p.user_id, p.inviter_id, p.promoted_by, p.kicked_by]
+        .into_iter()
+        .filter(|id| *id != 0)
+        .collect()
 }
 
 /// A participant row as `viewer` sees it (core.telegram.org/type/ChannelParticipant).
@@ -321,7 +334,7 @@ async fn render(
 ) -> Result<enums::channels::ChannelParticipants, RpcError> {
     let me = ctx.user()?;
     let creator = is_creator(access);
-    let ids: Vec<i64> = list.iter().map(|p| p.user_id).collect();
+    let ids: Vec<i64> = list.iter().flat_map(participant_users).collect();
     let participants = list
         .iter()
         .map(|p| tl_participant(p, me, creator))
@@ -369,7 +382,9 @@ async fn get_participant(
         .await?
         .filter(|p| p.role != ChannelRole::Left)
         .ok_or_else(|| RpcError::bad_request("USER_NOT_PARTICIPANT"))?;
-    let users = crate::contacts::view::users_by_id(&deps, me, &[user_id, me], ctx.now).await?;
+    let mut ids = participant_users(&row);
+    ids.push(me);
+    let users = crate::contacts::view::users_by_id(&deps, me, &ids, ctx.now).await?;
     Ok(enums::channels::ChannelParticipant::Participant(
         types::channels::ChannelParticipant {
             participant: tl_participant(&row, me, is_creator(&access)),

@@ -1,12 +1,12 @@
 //! Invite links of supergroups and channels (core.telegram.org/api/invites,
 //! /method/messages.exportChatInvite, /method/messages.checkChatInvite,
 //! /method/messages.importChatInvite, /method/messages.editExportedChatInvite,
-//! /method/messages.getExportedChatInvites, /method/messages.hideChatJoinRequest).
+//! /method/messages.getExportedChatInvites).
 //!
 //! Basic-group links stay in `crate::chats::invites`, which hands channel peers and
 //! channel hashes to the functions here. Links may expire, have a usage limit, carry a
 //! title, or need an admin's approval (a join request: importChatInvite answers
-//! INVITE_REQUEST_SENT and an admin approves or declines with hideChatJoinRequest).
+//! INVITE_REQUEST_SENT and an admin approves or declines it: `super::requests`).
 
 use std::sync::Arc;
 
@@ -33,7 +33,6 @@ const PAGE_MAX: usize = 100;
 pub fn register(r: &mut Router) {
     r.method(edit_exported_chat_invite);
     r.method(get_exported_chat_invites);
-    r.method(hide_chat_join_request);
 }
 
 pub(crate) fn exported(invite: &ChannelInviteRecord) -> enums::ExportedChatInvite {
@@ -57,7 +56,7 @@ pub(crate) fn exported(invite: &ChannelInviteRecord) -> enums::ExportedChatInvit
 }
 
 /// The hash of `https://t.me/+HASH`, `t.me/joinchat/HASH` or a bare hash.
-fn hash_of(link: &str) -> &str {
+pub(super) fn hash_of(link: &str) -> &str {
     let tail = link.rsplit('/').next().unwrap_or(link);
     tail.trim_start_matches('+')
 }
@@ -254,6 +253,7 @@ pub(crate) async fn channel_import_invite(
                 date: ctx.now,
             })
             .await?;
+        super::requests::push_pending(deps, ctx, channel.id).await?;
         return Err(RpcError::bad_request("INVITE_REQUEST_SENT"));
     }
     let hide = channel.pre_history_hidden && channel.megagroup;
@@ -277,7 +277,7 @@ pub(crate) async fn channel_import_invite(
 }
 
 /// The channel an invite method names; basic groups have no such method here yet.
-async fn link_admin_access(
+pub(super) async fn link_admin_access(
     deps: &BffDeps,
     ctx: &RpcContext,
     peer: &enums::InputPeer,
@@ -443,54 +443,6 @@ async fn get_exported_chat_invites(
             invites,
             users,
         },
-    ))
-}
-
-async fn hide_chat_join_request(
-    deps: Arc<BffDeps>,
-    ctx: RpcContext,
-    req: functions::messages::HideChatJoinRequest,
-) -> Result<enums::Updates, RpcError> {
-    let me = ctx.user()?;
-    let access = link_admin_access(&deps, &ctx, &req.peer).await?;
-    let user = resolve_user(&deps, &req.user_id, me).await?;
-    let channel_id = access.channel.id;
-    let store = &deps.storage.channels;
-    if store.join_request(channel_id, user.id).await?.is_none() {
-        return Err(RpcError::bad_request("HIDE_REQUESTER_MISSING"));
-    }
-    store.remove_join_request(channel_id, user.id).await?;
-    if !req.approved {
-        return Ok(channel_changed(
-            &fresh(&deps, me, channel_id).await?,
-            ctx.now,
-        ));
-    }
-    let hide = access.channel.pre_history_hidden && access.channel.megagroup;
-    if !store.join(channel_id, user.id, me, ctx.now, hide).await? {
-        return Err(RpcError::bad_request("USER_ALREADY_PARTICIPANT"));
-    }
-    if access.channel.megagroup {
-        let action = enums::MessageAction::ChatJoinedByRequest;
-        let access = fresh(&deps, me, channel_id).await?;
-        let message = echo_storage::NewChannelMessage {
-            from_id: user.id,
-            date: ctx.now,
-            action: echo_tl::Serializable::to_bytes(&action),
-            ..Default::default()
-        };
-        let answer = publish(&deps, &ctx, &access, message, Vec::new()).await?;
-        mark_read(&deps, channel_id, &[user.id]).await?;
-        return Ok(answer);
-    }
-    // A broadcast announces nothing; the new subscriber learns about the channel.
-    let theirs = fresh(&deps, user.id, channel_id).await?;
-    deps.messaging
-        .push(user.id, None, &channel_changed(&theirs, ctx.now))
-        .await;
-    Ok(channel_changed(
-        &fresh(&deps, me, channel_id).await?,
-        ctx.now,
     ))
 }
 

@@ -163,9 +163,11 @@ pub(crate) async fn publish(
             pts_count: 1,
         })
     };
+    let mut mentioned = super::view::mentioned_users(m);
+    mentioned.push(m.from_id);
     if posted.created {
         let extra = extra.clone();
-        push_to_members(deps, ctx, &channel, &[m.from_id], |viewer| {
+        push_to_members(deps, ctx, &channel, &mentioned, |viewer| {
             let mut all = extra.clone();
             all.push(new_message(viewer));
             all
@@ -184,7 +186,8 @@ pub(crate) async fn publish(
     let mine = deps.storage.channels.participant(channel.id, me).await?;
     Ok(enums::Updates::Updates(types::Updates {
         updates,
-        users: crate::contacts::view::users_by_id(deps, me, &[me], ctx.now).await?,
+        users: crate::contacts::view::users_by_id(deps, me, &sorted(&mentioned, me), ctx.now)
+            .await?,
         chats: vec![tl_channel(&channel, mine.as_ref())],
         date: tl_date(ctx.now),
         seq: 0,

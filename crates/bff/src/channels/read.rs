@@ -53,7 +53,7 @@ pub(crate) async fn channel_messages(
 }
 
 fn senders(page: &[ChannelMessage]) -> Vec<i64> {
-    page.iter().filter(|m| !m.post).map(|m| m.from_id).collect()
+    page.iter().flat_map(super::view::mentioned_users).collect()
 }
 
 /// messages.getHistory for a channel: members, and anyone for a public channel

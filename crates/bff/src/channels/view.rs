@@ -217,3 +217,25 @@ pub(crate) fn empty_message(channel_id: i64, id: i32) -> enums::Message {
         peer_id: Some(crate::convert::peer(Peer::Channel(channel_id))),
     })
 }
+
+/// Users a message shows besides the channel: its sender (unless a broadcast post) and the
+/// users its service action names (clients look them up in the answer's `users`).
+pub(crate) fn mentioned_users(m: &ChannelMessage) -> Vec<i64> {
+    let mut ids = if m.post { Vec::new() } else { vec![m.from_id] };
+    ids.extend(action_users(&m.action));
+    ids
+}
+
+/// Users named by a serialized service action (empty for ordinary messages).
+pub(crate) fn action_users(action: &[u8]) -> Vec<i64> {
+    if action.is_empty() {
+        return Vec::new();
+    }
+    match enums::MessageAction::from_bytes(action) {
+        Ok(enums::MessageAction::ChatAddUser(a)) => a.users,
+        Ok(enums::MessageAction::ChatCreate(a)) => a.users,
+        Ok(enums::MessageAction::ChatDeleteUser(a)) => vec![a.user_id],
+        Ok(enums::MessageAction::ChatJoinedByLink(a)) => vec![a.inviter_id],
+        _ => Vec::new(),
+    }
+}

@@ -6,7 +6,9 @@ use sqlx::any::AnyRow;
 use super::channels::int_col;
 use super::rows::{bool_col, i64_col, opt_text_col, text_col};
 use super::SqlStore;
-use crate::channel_public::{ChannelInviteRecord, InviteEdit, InviteUse, JoinRequestRecord};
+use crate::channel_public::{
+    ChannelInviteRecord, InviteEdit, InviteImporterRecord, InviteUse, JoinRequestRecord,
+};
 use crate::channels::{ChannelRecord, ChannelStore};
 use crate::error::{StorageError, StorageResult};
 
@@ -196,11 +198,85 @@ impl SqlStore {
             .execute(&self.pool)
             .await?;
         }
-        Ok(if joined? {
-            InviteUse::Joined
-        } else {
-            InviteUse::NotJoined
+        if !joined? {
+            return Ok(InviteUse::NotJoined);
+        }
+        self.channel_add_invite_importer(InviteImporterRecord {
+            channel_id: invite.channel_id,
+            hash: hash.to_owned(),
+            user_id,
+            date,
+            approved_by: 0,
         })
+        .await?;
+        Ok(InviteUse::Joined)
+    }
+
+    pub(super) async fn channel_add_invite_importer(
+        &self,
+        importer: InviteImporterRecord,
+    ) -> StorageResult<()> {
+        // Delete-then-insert: the same in both dialects, and a rejoin keeps only its newest
+        // date.
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM channel_invite_importers WHERE hash = ? AND user_id = ?")
+            .bind(importer.hash.as_str())
+            .bind(importer.user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO channel_invite_importers (hash, user_id, channel_id, date, approved_by) \
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(importer.hash.as_str())
+        .bind(importer.user_id)
+        .bind(importer.channel_id)
+        .bind(importer.date)
+        .bind(importer.approved_by)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(super) async fn channel_invite_importers(
+        &self,
+        channel_id: i64,
+        hash: Option<&str>,
+        before: Option<(i64, i64)>,
+        limit: usize,
+    ) -> StorageResult<Vec<InviteImporterRecord>> {
+        let mut sql = String::from(
+            "SELECT hash, user_id, channel_id, date, approved_by FROM channel_invite_importers \
+             WHERE channel_id = ?",
+        );
+        if hash.is_some() {
+            sql.push_str(" AND hash = ?");
+        }
+        if before.is_some() {
+            sql.push_str(" AND (date < ? OR (date = ? AND user_id < ?))");
+        }
+        sql.push_str(" ORDER BY date DESC, user_id DESC LIMIT ?");
+        let mut query = sqlx::query(&sql).bind(channel_id);
+        if let Some(hash) = hash {
+            query = query.bind(hash);
+        }
+        if let Some((date, user_id)) = before {
+            query = query.bind(date).bind(date).bind(user_id);
+        }
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = query.bind(limit).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(InviteImporterRecord {
+                    channel_id: i64_col(row, "channel_id")?,
+                    hash: text_col(row, "hash")?,
+                    user_id: i64_col(row, "user_id")?,
+                    date: i64_col(row, "date")?,
+                    approved_by: i64_col(row, "approved_by")?,
+                })
+            })
+            .collect()
     }
 
     pub(super) async fn channel_add_join_request(

@@ -7,7 +7,9 @@ use sqlx::any::AnyRow;
 use super::dialect::placeholders;
 use super::rows::{bool_col, bytes_col, i64_col, opt_i64_col, opt_text_col, text_col};
 use super::SqlStore;
-use crate::channel_public::{ChannelInviteRecord, InviteEdit, InviteUse, JoinRequestRecord};
+use crate::channel_public::{
+    ChannelInviteRecord, InviteEdit, InviteImporterRecord, InviteUse, JoinRequestRecord,
+};
 use crate::channels::{
     ChannelDeleted, ChannelEdit, ChannelMessage, ChannelParticipantRecord, ChannelRead,
     ChannelRecord, ChannelRole, ChannelStore, ChannelUpdate, NewChannel, NewChannelMessage,
@@ -677,5 +679,20 @@ impl ChannelStore for SqlStore {
         max_id: i32,
     ) -> StorageResult<bool> {
         self.hide_channel_history(channel_id, user_id, max_id).await
+    }
+
+    async fn add_invite_importer(&self, importer: InviteImporterRecord) -> StorageResult<()> {
+        self.channel_add_invite_importer(importer).await
+    }
+
+    async fn invite_importers(
+        &self,
+        channel_id: i64,
+        hash: Option<&str>,
+        before: Option<(i64, i64)>,
+        limit: usize,
+    ) -> StorageResult<Vec<InviteImporterRecord>> {
+        self.channel_invite_importers(channel_id, hash, before, limit)
+            .await
     }
 }

@@ -95,6 +95,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../../sql/sqlite/0013_channel_views.sql"),
         mysql: include_str!("../../../../sql/mysql/0013_channel_views.sql"),
     },
+    Migration {
+        version: 16,
+        name: "invite_importers",
+        sqlite: include_str!("../../../../sql/sqlite/0016_invite_importers.sql"),
+        mysql: include_str!("../../../../sql/mysql/0016_invite_importers.sql"),
+    },
 ];
 
 /// The same text is valid in both dialects.

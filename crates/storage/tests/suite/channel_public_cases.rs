@@ -1,10 +1,10 @@
 //! Public channels and channel invite links (crate::channel_public): usernames in any
-//! letter case, invite usage limits, revocation, join requests.
+//! letter case, invite usage limits, revocation, join requests, who joined through a link.
 
 use anyhow::Result;
 use echo_storage::{
-    ChannelInviteRecord, ChannelRole, InviteEdit, InviteUse, JoinRequestRecord, NewChannel,
-    StorageError,
+    ChannelInviteRecord, ChannelRole, InviteEdit, InviteImporterRecord, InviteUse,
+    JoinRequestRecord, NewChannel, StorageError,
 };
 
 use crate::harness::Ctx;
@@ -160,5 +160,79 @@ pub async fn channel_invites_limits_and_requests(ctx: Ctx) -> Result<()> {
     assert!(channels.remove_join_request(c.id, carol).await?);
     assert!(!channels.remove_join_request(c.id, carol).await?);
     assert!(channels.join_requests(c.id).await?.is_empty());
+    Ok(())
+}
+
+pub async fn channel_invite_importers_by_link(ctx: Ctx) -> Result<()> {
+    let users = &ctx.storage.users;
+    let alice = users.create(new_user("15551021", "Alice")).await?.id;
+    let bob = users.create(new_user("15551022", "Bob")).await?.id;
+    let carol = users.create(new_user("15551023", "Carol")).await?.id;
+    let dave = users.create(new_user("15551024", "Dave")).await?.id;
+    let channels = &ctx.storage.channels;
+    let c = channels.create(new_channel(alice, true)).await?;
+    channels
+        .create_invite(invite("open", c.id, alice, 0), false)
+        .await?;
+    channels
+        .create_invite(invite("asked", c.id, alice, 0), false)
+        .await?;
+
+    // Joining through a link records the importer; an approved request names the admin.
+    assert_eq!(
+        channels.use_invite("open", bob, 500, false).await?,
+        InviteUse::Joined
+    );
+    assert_eq!(
+        channels.use_invite("open", carol, 501, false).await?,
+        InviteUse::Joined
+    );
+    let approved = InviteImporterRecord {
+        channel_id: c.id,
+        hash: "asked".into(),
+        user_id: dave,
+        date: 502,
+        approved_by: alice,
+    };
+    channels.add_invite_importer(approved.clone()).await?;
+
+    let open = channels
+        .invite_importers(c.id, Some("open"), None, 10)
+        .await?;
+    assert_eq!(
+        open.iter()
+            .map(|i| (i.user_id, i.date, i.approved_by))
+            .collect::<Vec<_>>(),
+        vec![(carol, 501, 0), (bob, 500, 0)],
+        "newest first"
+    );
+    let all = channels.invite_importers(c.id, None, None, 10).await?;
+    assert_eq!(all.first(), Some(&approved));
+    assert_eq!(all.len(), 3);
+    let page = channels
+        .invite_importers(c.id, None, Some((501, carol)), 10)
+        .await?;
+    assert_eq!(
+        page.iter().map(|i| i.user_id).collect::<Vec<_>>(),
+        vec![bob]
+    );
+    assert_eq!(
+        channels.invite_importers(c.id, None, None, 1).await?.len(),
+        1
+    );
+
+    // A rejoin through the same link keeps one record, with the newer date.
+    channels.leave(c.id, bob).await?;
+    assert_eq!(
+        channels.use_invite("open", bob, 600, false).await?,
+        InviteUse::Joined
+    );
+    let open = channels
+        .invite_importers(c.id, Some("open"), None, 10)
+        .await?;
+    assert_eq!(
+        open.iter().map(|i| (i.user_id, i.date)).collect::<Vec<_>>(),
+        vec![(bob, 600), (carol, 501)]
+    );
     Ok(())
 }

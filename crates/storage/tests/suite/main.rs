@@ -52,6 +52,7 @@ suite!(
     channel_cases::channel_posts_share_one_sequence,
     channel_public_cases::channel_usernames_are_case_insensitive,
     channel_public_cases::channel_invites_limits_and_requests,
+    channel_public_cases::channel_invite_importers_by_link,
     channel_moderation_cases::channel_admins_and_bans,
     channel_moderation_cases::channel_toggles_slowmode_and_pins,
     channel_moderation_cases::channel_views_history_and_deletion,

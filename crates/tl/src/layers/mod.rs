@@ -261,11 +261,63 @@ impl LayerSet {
         if function.result == Ty::Query {
             return Err(LayerError::GenericResult(function.name.clone()));
         }
-        let target = self.newest.translate(&function.result, &older.schema)?;
+        let target = match self.newest.translate(&function.result, &older.schema) {
+            Ok(target) => target,
+            Err(LayerError::MissingInTarget { .. }) => {
+                return self.unwrapped_result(older, function, body).map(Cow::Owned)
+            }
+            Err(e) => return Err(e),
+        };
         let transcoder = Transcoder::new(&self.newest, &older.schema, &older.down);
         transcoder
             .run(&function.result, &target, body)
             .map(Cow::Owned)
+    }
+
+    /// A result whose newest type the older layer lacks because the newer layer wrapped
+    /// the old result in a one-field constructor (messages.importChatInvite and
+    /// channels.joinChannel answered `Updates` before `messages.chatInviteJoinResultOk
+    /// updates:Updates` existed): the older layer gets the wrapped field.
+    fn unwrapped_result(
+        &self,
+        older: &OlderLayer,
+        function: &schema::Ctor,
+        body: &[u8],
+    ) -> Result<Vec<u8>, LayerError> {
+        let missing = || LayerError::MissingInTarget {
+            name: function.name.clone(),
+            layer: older.schema.layer,
+        };
+        let old_result = older
+            .schema
+            .function_names
+            .get(&function.name)
+            .and_then(|&c| older.schema.ctors.get(c))
+            .map(|f| f.result.clone())
+            .ok_or_else(missing)?;
+        let id = body
+            .get(..4)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map(u32::from_le_bytes)
+            .ok_or_else(missing)?;
+        let ctor = self
+            .newest
+            .objects
+            .get(&id)
+            .and_then(|&c| self.newest.ctors.get(c))
+            .ok_or_else(missing)?;
+        let [schema::Param {
+            kind: schema::ParamKind::Value { ty, cond: None },
+            ..
+        }] = ctor.params.as_slice()
+        else {
+            return Err(missing());
+        };
+        if self.newest.translate(ty, &older.schema).ok().as_ref() != Some(&old_result) {
+            return Err(missing());
+        }
+        let transcoder = Transcoder::new(&self.newest, &older.schema, &older.down);
+        transcoder.run(ty, &old_result, &body[4..])
     }
 
     /// A value of the newest-layer type `type_name` (e.g. `Updates`, `messages.Messages`,

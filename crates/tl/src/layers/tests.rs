@@ -255,3 +255,31 @@ fn embedded_plans_summary() {
         }
     }
 }
+
+#[test]
+fn join_results_unwrap_to_updates_for_older_layers() {
+    // Layer 220's messages.importChatInvite and channels.joinChannel answer Updates; the
+    // newest layers wrap them in messages.chatInviteJoinResultOk.
+    let set = LayerSet::embedded().unwrap();
+    let too_long = words(&[0xe317af7e]);
+    let wrapped = cat(&[&words(&[0x445663a7]), &too_long]);
+    for method in ["messages.importChatInvite", "channels.joinChannel"] {
+        let id = set.constructor_id(set.newest(), method).unwrap();
+        assert_eq!(
+            &set.result_to_layer(220, id, &wrapped).unwrap()[..],
+            &too_long[..],
+            "{method}"
+        );
+        assert_eq!(
+            &set.result_to_layer(229, id, &wrapped).unwrap()[..],
+            &wrapped[..],
+            "{method} in 229 keeps its wrapper"
+        );
+    }
+    // Any other constructor is not unwrapped.
+    let web_view = words(&[0x61ca29d3, 0, 0, 0, 0, 0x1cb5c415, 0]);
+    let id = set
+        .constructor_id(set.newest(), "messages.importChatInvite")
+        .unwrap();
+    assert!(set.result_to_layer(220, id, &web_view).is_err());
+}
