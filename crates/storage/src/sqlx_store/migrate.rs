@@ -95,6 +95,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../../sql/sqlite/0013_channel_views.sql"),
         mysql: include_str!("../../../../sql/mysql/0013_channel_views.sql"),
     },
+    Migration {
+        version: 14,
+        name: "channel_photo",
+        sqlite: include_str!("../../../../sql/sqlite/0014_channel_photo.sql"),
+        mysql: include_str!("../../../../sql/mysql/0014_channel_photo.sql"),
+    },
 ];
 
 /// The same text is valid in both dialects.
