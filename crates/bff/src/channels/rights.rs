@@ -300,4 +300,45 @@ mod tests {
         );
         assert!(admin_rights(&admin).is_some_and(|r| !r.delete_messages && r.change_info));
     }
+
+    #[test]
+    fn media_kinds_follow_document_attributes() {
+        let audio = |voice| {
+            enums::DocumentAttribute::Audio(types::DocumentAttributeAudio {
+                voice,
+                duration: 3,
+                title: None,
+                performer: None,
+                waveform: None,
+            })
+        };
+        let video = |round_message| {
+            enums::DocumentAttribute::Video(types::DocumentAttributeVideo {
+                round_message,
+                supports_streaming: false,
+                nosound: false,
+                duration: 1.0,
+                w: 10,
+                h: 10,
+                preload_prefix_size: None,
+                video_start_ts: None,
+                video_codec: None,
+            })
+        };
+        let name = enums::DocumentAttribute::Filename(types::DocumentAttributeFilename {
+            file_name: "a.bin".into(),
+        });
+        assert_eq!(
+            Content::of_attributes(std::slice::from_ref(&name)),
+            Content::Document
+        );
+        assert_eq!(Content::of_attributes(&[name, audio(true)]), Content::Voice);
+        assert_eq!(Content::of_attributes(&[audio(false)]), Content::Audio);
+        assert_eq!(Content::of_attributes(&[video(false)]), Content::Video);
+        assert_eq!(Content::of_attributes(&[video(true)]), Content::RoundVideo);
+        assert_eq!(
+            Content::of_attributes(&[video(false), enums::DocumentAttribute::Animated]),
+            Content::Gif
+        );
+    }
 }
