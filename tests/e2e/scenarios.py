@@ -113,7 +113,9 @@ def _messaging():
                    session_of="telethon_megagroup", script="megagroup_telethon.py")
     yield Scenario("telethon_broadcast", "client", "Telethon, Ann + Bob: createChannel "
                    "(broadcast), Bob added as subscriber, the post reaches him live as a "
-                   "channel post, his own post: CHAT_ADMIN_REQUIRED", client="telethon",
+                   "channel post; Ann's channels.editPhoto reaches him live, shows on the channel "
+                   "and downloads (download_profile_photo); a photo post reaches him live and "
+                   "downloads; his own post: CHAT_ADMIN_REQUIRED", client="telethon",
                    phase="signup", transport="full", phone_slot=2,
                    session_of="telethon_broadcast", script="broadcast_telethon.py")
     yield Scenario("telethon_public_channel", "client", "Telethon, Ann + Bob: a broadcast "

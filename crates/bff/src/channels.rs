@@ -10,7 +10,9 @@
 //! (updates.getChannelDifference and the channel news of updates.getDifference),
 //! [`dialogs`] (channel dialogs in messages.getDialogs / getPeerDialogs), [`rights`]
 //! (admin and banned rights), [`admins`] (editAdmin, editBanned, default banned rights),
-//! [`toggles`] (signatures, hidden pre-history, slow mode), [`pins`] (pinned messages), [`lifecycle`] (deleteChannel, deleteHistory, views),
+//! [`toggles`] (signatures, hidden pre-history, slow mode), [`pins`] (pinned messages),
+//! [`lifecycle`] (deleteChannel, deleteHistory, views), [`photo`] (channels.editPhoto),
+//! [`media`] (sendMedia, sendMultiMedia and forwardMessages with channel peers),
 //! [`invites`] (invite links), [`requests`] (join requests and link importers).
 
 mod admins;
@@ -20,6 +22,8 @@ mod info;
 mod invites;
 mod lifecycle;
 mod manage;
+mod media;
+mod photo;
 mod pins;
 mod post;
 mod public;
@@ -40,6 +44,8 @@ pub(crate) use dialogs::{channel_dialogs, peer_dialog, ChannelDialog};
 pub(crate) use difference::channel_news;
 pub(crate) use invites::{channel_check_invite, channel_export_invite, channel_import_invite};
 pub(crate) use manage::edit_about;
+pub(crate) use media::{forward_messages, send_media, send_multi_media};
+pub(crate) use photo::check_photo_visible;
 pub(crate) use post::{edit_message, send_message};
 pub(crate) use public::{resolve_channel_username, username_taken};
 pub(crate) use read::history;
@@ -58,6 +64,7 @@ pub fn register(r: &mut Router) {
     toggles::register(r);
     pins::register(r);
     lifecycle::register(r);
+    photo::register(r);
 }
 
 /// A channel the caller named, with the caller's participant row if they have one.

@@ -108,26 +108,36 @@ pub(crate) fn banned_rights(chat: &ChatRecord) -> Option<enums::ChatBannedRights
     enums::ChatBannedRights::from_bytes(&chat.default_banned_rights).ok()
 }
 
-/// The chat objects of the group peers among `peers`, as `me` sees them.
+/// The chat objects of the group and channel peers among `peers`, as `me` sees them.
 pub(crate) async fn chats_of(
     deps: &BffDeps,
     me: i64,
     peers: &[Peer],
 ) -> Result<Vec<enums::Chat>, RpcError> {
-    let ids: Vec<i64> = peers
-        .iter()
-        .filter_map(|p| match p {
-            Peer::Chat(id) => Some(*id),
-            _ => None,
-        })
-        .collect();
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
+    let pick = |want: fn(&Peer) -> Option<i64>| {
+        let mut ids: Vec<i64> = peers.iter().filter_map(want).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    let ids = pick(|p| match p {
+        Peer::Chat(id) => Some(*id),
+        _ => None,
+    });
     let mut out = Vec::new();
-    for chat in deps.storage.chats.get_many(&ids).await? {
-        let member = deps.storage.chats.is_member(chat.id, me).await?;
-        out.push(tl_chat(&chat, me, member));
+    if !ids.is_empty() {
+        for chat in deps.storage.chats.get_many(&ids).await? {
+            let member = deps.storage.chats.is_member(chat.id, me).await?;
+            out.push(tl_chat(&chat, me, member));
+        }
+    }
+    // Channels that forward headers name.
+    let channels = pick(|p| match p {
+        Peer::Channel(id) => Some(*id),
+        _ => None,
+    });
+    if !channels.is_empty() {
+        out.extend(crate::channels::chats_for(deps, me, &channels).await?);
     }
     Ok(out)
 }

@@ -3,7 +3,7 @@
 //! /constructor/dialog, /constructor/peerNotifySettings, /api/peers).
 
 use echo_storage::{BoxMessage, DialogRecord, Peer, UserRecord};
-use echo_tl::{enums, types};
+use echo_tl::{enums, types, Deserializable};
 
 /// How long one `account.updateStatus(offline=false)` keeps a user online; Telegram clients
 /// renew it every `online_update_period_ms` (210 s), so 300 s bridges one missed renewal.
@@ -14,6 +14,20 @@ pub fn peer(p: Peer) -> enums::Peer {
         Peer::User(user_id) => enums::Peer::User(types::PeerUser { user_id }),
         Peer::Chat(chat_id) => enums::Peer::Chat(types::PeerChat { chat_id }),
         Peer::Channel(channel_id) => enums::Peer::Channel(types::PeerChannel { channel_id }),
+    }
+}
+
+/// The user or channel a stored forward header names as its origin
+/// (core.telegram.org/constructor/messageFwdHeader), if any.
+pub fn fwd_peer(fwd: &[u8]) -> Option<Peer> {
+    if fwd.is_empty() {
+        return None;
+    }
+    let enums::MessageFwdHeader::Header(h) = enums::MessageFwdHeader::from_bytes(fwd).ok()?;
+    match h.from_id? {
+        enums::Peer::User(u) => Some(Peer::User(u.user_id)),
+        enums::Peer::Channel(c) => Some(Peer::Channel(c.channel_id)),
+        enums::Peer::Chat(_) => None,
     }
 }
 

@@ -158,3 +158,25 @@ pub fn chat_photo(p: &PhotoRecord) -> enums::ChatPhoto {
         dc_id: p.dc_id,
     })
 }
+
+/// What a channel row keeps of its current photo (rendered by [`stored_chat_photo`]).
+pub fn channel_photo(p: &PhotoRecord) -> echo_storage::ChannelPhoto {
+    echo_storage::ChannelPhoto {
+        photo_id: p.id,
+        dc_id: p.dc_id,
+        stripped: stripped_thumb(p).unwrap_or_default(),
+    }
+}
+
+/// chatPhoto of a channel's stored current photo; chatPhotoEmpty without one.
+pub fn stored_chat_photo(p: Option<&echo_storage::ChannelPhoto>) -> enums::ChatPhoto {
+    match p {
+        Some(p) => enums::ChatPhoto::Photo(types::ChatPhoto {
+            has_video: false,
+            photo_id: p.photo_id,
+            stripped_thumb: (!p.stripped.is_empty()).then(|| p.stripped.clone()),
+            dc_id: p.dc_id,
+        }),
+        None => enums::ChatPhoto::Empty,
+    }
+}

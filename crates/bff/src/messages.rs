@@ -22,7 +22,8 @@ use echo_tl::enums;
 use crate::context::{BffDeps, RpcContext, RpcError};
 use crate::router::Router;
 
-pub(crate) use media::known_photo;
+pub(crate) use media::{build_media, caption_ok, known_photo, new_grouped_id, ALBUM_MAX};
+pub(crate) use send::{box_originals, check_forward_ids, send_copies, ForwardCopy};
 
 pub fn register(r: &mut Router) {
     send::register(r);

@@ -81,7 +81,7 @@ fn mention_users(update: &enums::Update, out: &mut Vec<i64>, chats: &mut Vec<ech
     let mut peer = |p: &enums::Peer| match p {
         enums::Peer::User(u) => out.push(u.user_id),
         enums::Peer::Chat(c) => chats.push(echo_storage::Peer::Chat(c.chat_id)),
-        _ => {}
+        enums::Peer::Channel(c) => chats.push(echo_storage::Peer::Channel(c.channel_id)),
     };
     match update {
         enums::Update::NewMessage(u) => message_users(&u.message, &mut peer),
@@ -98,6 +98,12 @@ fn message_users(message: &enums::Message, peer: &mut impl FnMut(&enums::Peer)) 
             peer(&m.peer_id);
             if let Some(from) = &m.from_id {
                 peer(from);
+            }
+            // A forward names its origin.
+            if let Some(enums::MessageFwdHeader::Header(h)) = &m.fwd_from {
+                if let Some(from) = &h.from_id {
+                    peer(from);
+                }
             }
         }
         enums::Message::Service(m) => {

@@ -94,9 +94,18 @@ async fn location(
             thumb_size: l.thumb_size,
         }),
         enums::InputFileLocation::InputPeerPhotoFileLocation(l) => {
-            let peer = crate::messages::resolve_peer(deps, ctx, &l.peer)
-                .await
-                .map_err(|_| invalid())?;
+            let peer = match crate::channels::access_peer(deps, ctx, &l.peer).await {
+                // A channel the caller may see; CHANNEL_PRIVATE when they may not.
+                Ok(Some(access)) => {
+                    crate::channels::check_photo_visible(&access)?;
+                    Peer::Channel(access.channel.id)
+                }
+                Ok(None) => crate::messages::resolve_peer(deps, ctx, &l.peer)
+                    .await
+                    .map_err(|_| invalid())?,
+                // No such channel or a forged hash: nothing to tell apart.
+                Err(_) => return Err(invalid()),
+            };
             if !is_peer_photo(deps, peer, l.photo_id).await? {
                 return Err(invalid());
             }

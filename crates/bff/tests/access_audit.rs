@@ -438,6 +438,11 @@ fn probe(name: &str, t: Target, own_chat: i64) -> Option<Vec<u8>> {
             title: "x".into(),
         }
         .to_bytes(),
+        "channels.editPhoto" => functions::channels::EditPhoto {
+            channel: t.channel()?,
+            photo: enums::InputChatPhoto::Empty,
+        }
+        .to_bytes(),
         "channels.joinChannel" => functions::channels::JoinChannel {
             channel: t.channel()?,
         }

@@ -12,10 +12,12 @@
 //! - `channels(id, access_hash, creator_id, title, about, broadcast, megagroup, date,
 //!   username UNIQUE NULL, photo_id, pts, max_message_id, last_update_date,
 //!   participants_count, signatures, pre_history_hidden, slowmode_seconds,
-//!   default_banned_rights, deleted)`: `pts` and `max_message_id` are the channel's
-//!   counters; `last_update_date` is the date of the newest `channel_updates` row (lets
-//!   updates.getDifference tell which channels have news); `participants_count` counts
-//!   creator, admins and members.
+//!   default_banned_rights, deleted, photo_dc_id, photo_stripped)`: `pts` and
+//!   `max_message_id` are the channel's counters; `last_update_date` is the date of the
+//!   newest `channel_updates` row (lets updates.getDifference tell which channels have
+//!   news); `participants_count` counts creator, admins and members; `photo_id`,
+//!   `photo_dc_id` and `photo_stripped` (0014_channel_photo.sql) are the current photo as
+//!   [`ChannelPhoto`] (its history is the `peer_photos` of `Peer::Channel`).
 //! - `channel_participants(channel_id, user_id, inviter_id, date, role, admin_rights,
 //!   promoted_by, banned_rights, banned_until, kicked_by, rank_title, read_inbox_max_id,
 //!   read_outbox_max_id, available_min_id)`: `role` is [`ChannelRole`]; rights are serialized
@@ -53,7 +55,8 @@ pub struct ChannelRecord {
     pub megagroup: bool,
     pub date: i64,
     pub username: Option<String>,
-    pub photo_id: Option<i64>,
+    /// The current photo, if any.
+    pub photo: Option<ChannelPhoto>,
     /// The channel's pts: advanced by every logged change.
     pub pts: i32,
     /// The newest message id handed out.
@@ -67,6 +70,16 @@ pub struct ChannelRecord {
     /// Serialized `ChatBannedRights` of every plain member; empty for none.
     pub default_banned_rights: Vec<u8>,
     pub deleted: bool,
+}
+
+/// A channel's current photo as every rendering of the channel shows it
+/// (core.telegram.org/constructor/chatPhoto).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelPhoto {
+    pub photo_id: i64,
+    pub dc_id: i32,
+    /// The stripped thumbnail (core.telegram.org/api/files#stripped-thumbnails); may be empty.
+    pub stripped: Vec<u8>,
 }
 
 /// Input of [`ChannelStore::create`].
@@ -188,6 +201,8 @@ pub struct NewChannelMessage {
     /// A broadcast post (shown as from the channel).
     pub post: bool,
     pub post_author: Option<String>,
+    /// The album this message belongs to (messages.sendMultiMedia).
+    pub grouped_id: Option<i64>,
 }
 
 /// One message of a channel.
@@ -303,6 +318,9 @@ pub trait ChannelStore: Send + Sync {
     async fn get_many(&self, ids: &[i64]) -> StorageResult<Vec<ChannelRecord>>;
     async fn set_title(&self, channel_id: i64, title: &str) -> StorageResult<bool>;
     async fn set_about(&self, channel_id: i64, about: &str) -> StorageResult<bool>;
+    /// Sets or (with `None`) clears the current photo; false when there is no such channel.
+    async fn set_photo(&self, channel_id: i64, photo: Option<&ChannelPhoto>)
+        -> StorageResult<bool>;
 
     /// The participant row of `user_id`, whatever its role.
     async fn participant(

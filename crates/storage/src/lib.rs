@@ -64,9 +64,9 @@ pub use channel_public::{
     ChannelInviteRecord, InviteEdit, InviteImporterRecord, InviteUse, JoinRequestRecord,
 };
 pub use channels::{
-    ChannelDeleted, ChannelEdit, ChannelMessage, ChannelParticipantRecord, ChannelRead,
-    ChannelRecord, ChannelRole, ChannelStore, ChannelUpdate, ChannelUpdateKind, NewChannel,
-    NewChannelMessage, ParticipantFilter, Posted, CHANNEL_ABOUT_MAX, CHANNEL_TITLE_MAX,
+    ChannelDeleted, ChannelEdit, ChannelMessage, ChannelParticipantRecord, ChannelPhoto,
+    ChannelRead, ChannelRecord, ChannelRole, ChannelStore, ChannelUpdate, ChannelUpdateKind,
+    NewChannel, NewChannelMessage, ParticipantFilter, Posted, CHANNEL_ABOUT_MAX, CHANNEL_TITLE_MAX,
 };
 pub use chats::{ChatInviteRecord, ChatMember, ChatRecord, ChatStore, CHAT_TITLE_MAX};
 pub use contacts::{

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use echo_storage::{ChannelUpdateKind, HistoryQuery};
 use echo_tl::{enums, functions, types};
 
+use super::read::{mentions, split_mentions};
 use super::view::{tl_channel, tl_message};
 use super::{access_input, peer_dialog};
 use crate::context::{BffDeps, RpcContext, RpcError};
@@ -110,9 +111,13 @@ async fn get_channel_difference(
     let wanted: Vec<i32> = new_ids.iter().chain(edited_ids.iter()).copied().collect();
     let current = deps.storage.channels.messages(channel.id, &wanted).await?;
     let mut new_messages = Vec::new();
-    let mut senders = vec![me];
-    for m in current.iter().filter(|m| m.id > min_visible) {
-        senders.extend(super::view::mentioned_users(m));
+    let shown: Vec<_> = current
+        .iter()
+        .filter(|m| m.id > min_visible)
+        .cloned()
+        .collect();
+    let (senders, others) = split_mentions(&mentions(&shown), me, channel.id);
+    for m in &shown {
         if new_ids.contains(&m.id) {
             // A new message shows its latest text; its edits need no separate update.
             new_messages.push(tl_message(m, channel, me));
@@ -127,9 +132,9 @@ async fn get_channel_difference(
         }
     }
     let last = entries.last().map_or(req.pts, |e| e.pts);
-    senders.sort_unstable();
-    senders.dedup();
     let users = crate::contacts::view::users_by_id(&deps, me, &senders, ctx.now).await?;
+    let mut chats = vec![tl_channel(channel, access.me.as_ref())];
+    chats.extend(super::chats_for(&deps, me, &others).await?);
     Ok(enums::updates::ChannelDifference::Difference(
         types::updates::ChannelDifference {
             r#final: last >= channel.pts,
@@ -137,7 +142,7 @@ async fn get_channel_difference(
             timeout: Some(POLL_TIMEOUT),
             new_messages,
             other_updates,
-            chats: vec![tl_channel(channel, access.me.as_ref())],
+            chats,
             users,
         },
     ))
@@ -166,18 +171,17 @@ async fn too_long(
             },
         )
         .await?;
-    let mut senders: Vec<i64> = page.iter().flat_map(super::view::mentioned_users).collect();
-    senders.push(me);
-    senders.sort_unstable();
-    senders.dedup();
+    let (senders, others) = split_mentions(&mentions(&page), me, channel.id);
     let users = crate::contacts::view::users_by_id(deps, me, &senders, ctx.now).await?;
+    let mut chats = vec![tl_channel(channel, access.me.as_ref())];
+    chats.extend(super::chats_for(deps, me, &others).await?);
     Ok(enums::updates::ChannelDifference::TooLong(
         types::updates::ChannelDifferenceTooLong {
             r#final: true,
             timeout: Some(POLL_TIMEOUT),
             dialog: dialog.dialog,
             messages: page.iter().map(|m| tl_message(m, channel, me)).collect(),
-            chats: vec![tl_channel(channel, access.me.as_ref())],
+            chats,
             users,
         },
     ))

@@ -114,7 +114,7 @@ async fn get_full_channel(
         read_inbox_max_id: mine.read_inbox_max_id,
         read_outbox_max_id: mine.read_outbox_max_id,
         unread_count: unread,
-        chat_photo: enums::Photo::Empty(types::PhotoEmpty { id: 0 }),
+        chat_photo: super::photo::full_photo(&deps, &access).await?,
         notify_settings: convert::default_notify_settings(),
         exported_invite: None,
         bot_info: Vec::new(),

@@ -212,6 +212,26 @@ pub(crate) async fn post_service(
     publish(deps, ctx, access, message, extra).await
 }
 
+/// The channel message a reply points to, if the caller can see it (a reply to a deleted
+/// or hidden message is sent as a plain message, as Telegram does).
+pub(crate) async fn reply_target(
+    deps: &BffDeps,
+    access: &Access,
+    reply_to: Option<&enums::InputReplyTo>,
+) -> Result<Option<i32>, RpcError> {
+    let Some(enums::InputReplyTo::Message(r)) = reply_to else {
+        return Ok(None);
+    };
+    Ok(deps
+        .storage
+        .channels
+        .messages(access.channel.id, &[r.reply_to_msg_id])
+        .await?
+        .first()
+        .map(|m| m.id)
+        .filter(|id| *id > access.min_visible_id()))
+}
+
 /// messages.sendMessage to a channel peer.
 pub(crate) async fn send_message(
     deps: &BffDeps,
@@ -233,17 +253,7 @@ pub(crate) async fn send_message(
     }
     let per_minute = deps.config.send_message_per_minute;
     deps.messaging.flood.check(me, ctx.now, 1, per_minute)?;
-    let reply_to_msg_id = match &req.reply_to {
-        Some(enums::InputReplyTo::Message(r)) => deps
-            .storage
-            .channels
-            .messages(access.channel.id, &[r.reply_to_msg_id])
-            .await?
-            .first()
-            .map(|m| m.id)
-            .filter(|id| *id > access.min_visible_id()),
-        _ => None,
-    };
+    let reply_to_msg_id = reply_target(deps, access, req.reply_to.as_ref()).await?;
     let entities = match &req.entities {
         Some(e) if !e.is_empty() => e.to_bytes(),
         _ => Vec::new(),

@@ -220,7 +220,7 @@ mod tests {
             megagroup: false,
             date: 1,
             username: username.map(str::to_owned),
-            photo_id: None,
+            photo: None,
             pts: 1,
             max_message_id: 9,
             last_update_date: 1,

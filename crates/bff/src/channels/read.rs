@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use echo_storage::{ChannelMessage, ChannelRecord, HistoryQuery};
+use echo_storage::{ChannelMessage, ChannelRecord, HistoryQuery, Peer};
 use echo_tl::{enums, functions, types};
 
 use super::view::{empty_message, tl_channel, tl_message};
@@ -22,22 +22,22 @@ pub fn register(r: &mut Router) {
     r.method(read_history);
 }
 
-/// messages.channelMessages for `messages` (already in the order to show).
+/// messages.channelMessages for `messages` (already in the order to show), with the users
+/// and other channels they mention.
 pub(crate) async fn channel_messages(
     deps: &BffDeps,
     ctx: &RpcContext,
     access: &Access,
     channel: &ChannelRecord,
     messages: Vec<enums::Message>,
-    senders: &[i64],
+    mentioned: &[Peer],
     count: i64,
 ) -> Result<enums::messages::Messages, RpcError> {
     let me = ctx.user()?;
-    let mut ids = senders.to_vec();
-    ids.push(me);
-    ids.sort_unstable();
-    ids.dedup();
-    let users = crate::contacts::view::users_by_id(deps, me, &ids, ctx.now).await?;
+    let (users, others) = split_mentions(mentioned, me, channel.id);
+    let users = crate::contacts::view::users_by_id(deps, me, &users, ctx.now).await?;
+    let mut chats = vec![tl_channel(channel, access.me.as_ref())];
+    chats.extend(super::chats_for(deps, me, &others).await?);
     Ok(enums::messages::Messages::ChannelMessages(
         types::messages::ChannelMessages {
             inexact: false,
@@ -46,14 +46,40 @@ pub(crate) async fn channel_messages(
             offset_id_offset: None,
             messages,
             topics: Vec::new(),
-            chats: vec![tl_channel(channel, access.me.as_ref())],
+            chats,
             users,
         },
     ))
 }
 
-fn senders(page: &[ChannelMessage]) -> Vec<i64> {
-    page.iter().flat_map(super::view::mentioned_users).collect()
+/// The users (with `me`) and the channels other than `channel_id` of `mentioned`, sorted
+/// and without repeats.
+pub(crate) fn split_mentions(mentioned: &[Peer], me: i64, channel_id: i64) -> (Vec<i64>, Vec<i64>) {
+    let mut users = vec![me];
+    let mut channels = Vec::new();
+    for peer in mentioned {
+        match *peer {
+            Peer::User(id) => users.push(id),
+            Peer::Channel(id) if id != channel_id => channels.push(id),
+            _ => {}
+        }
+    }
+    for ids in [&mut users, &mut channels] {
+        ids.sort_unstable();
+        ids.dedup();
+    }
+    (users, channels)
+}
+
+/// Who `page` mentions: the senders of supergroup messages, the users service actions
+/// name and the origins of forwards.
+pub(crate) fn mentions(page: &[ChannelMessage]) -> Vec<Peer> {
+    let mut out = Vec::new();
+    for m in page {
+        out.extend(super::view::mentioned_users(m).into_iter().map(Peer::User));
+        out.extend(crate::convert::fwd_peer(&m.fwd));
+    }
+    out
 }
 
 /// messages.getHistory for a channel: members, and anyone for a public channel
@@ -83,7 +109,16 @@ pub(crate) async fn history(
     let page = store.history(channel.id, min_visible, query).await?;
     let count = store.count_messages(channel.id, min_visible).await?;
     let messages = page.iter().map(|m| tl_message(m, channel, me)).collect();
-    channel_messages(deps, ctx, access, channel, messages, &senders(&page), count).await
+    channel_messages(
+        deps,
+        ctx,
+        access,
+        channel,
+        messages,
+        &mentions(&page),
+        count,
+    )
+    .await
 }
 
 async fn get_messages(
@@ -132,7 +167,7 @@ async fn get_messages(
         &access,
         channel,
         messages,
-        &senders(&shown),
+        &mentions(&shown),
         count,
     )
     .await

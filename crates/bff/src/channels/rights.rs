@@ -96,10 +96,102 @@ pub(crate) fn default_denies(
     banned_rights(&channel.default_banned_rights).is_some_and(|r| what(&r))
 }
 
-/// May the caller post a message here? Broadcasts: admins with post_messages
-/// (CHAT_ADMIN_REQUIRED otherwise); supergroups: members not banned from sending
-/// (CHAT_WRITE_FORBIDDEN, or CHAT_SEND_PLAIN_FORBIDDEN for text alone).
+/// One flag of chatBannedRights.
+type BannedRight = fn(&types::ChatBannedRights) -> bool;
+
+/// What a message carries, for the banned rights that govern it
+/// (core.telegram.org/constructor/chatBannedRights).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Content {
+    /// Text alone (send_plain).
+    Plain,
+    /// Media of a kind no finer right names (send_media alone).
+    Media,
+    Photo,
+    Video,
+    RoundVideo,
+    Audio,
+    Voice,
+    Sticker,
+    Gif,
+    Document,
+}
+
+impl Content {
+    /// The kind of a message's media.
+    pub(crate) fn of(media: &enums::MessageMedia) -> Content {
+        let doc = match media {
+            enums::MessageMedia::Photo(_) => return Content::Photo,
+            enums::MessageMedia::Document(d) => d,
+            _ => return Content::Media,
+        };
+        if doc.round {
+            return Content::RoundVideo;
+        }
+        if doc.voice {
+            return Content::Voice;
+        }
+        match &doc.document {
+            Some(enums::Document::Document(d)) => Content::of_attributes(&d.attributes),
+            _ => Content::Document,
+        }
+    }
+
+    /// The kind of an InputMedia when it shows without building it (photos and uploaded
+    /// documents); `None` for documents named by id.
+    pub(crate) fn of_input(media: &enums::InputMedia) -> Option<Content> {
+        match media {
+            enums::InputMedia::UploadedPhoto(_) | enums::InputMedia::Photo(_) => {
+                Some(Content::Photo)
+            }
+            enums::InputMedia::UploadedDocument(d) => Some(Content::of_attributes(&d.attributes)),
+            _ => None,
+        }
+    }
+
+    fn of_attributes(attributes: &[enums::DocumentAttribute]) -> Content {
+        let mut kind = Content::Document;
+        for attribute in attributes {
+            kind = match attribute {
+                enums::DocumentAttribute::Sticker(_) => return Content::Sticker,
+                enums::DocumentAttribute::Animated => return Content::Gif,
+                enums::DocumentAttribute::Video(v) if v.round_message => Content::RoundVideo,
+                enums::DocumentAttribute::Video(_) => Content::Video,
+                enums::DocumentAttribute::Audio(a) if a.voice => Content::Voice,
+                enums::DocumentAttribute::Audio(_) => Content::Audio,
+                _ => continue,
+            };
+        }
+        kind
+    }
+
+    /// The finer right that bans this kind and its error.
+    fn right(self) -> Option<(BannedRight, &'static str)> {
+        Some(match self {
+            Content::Plain | Content::Media => return None,
+            Content::Photo => (|r| r.send_photos, "CHAT_SEND_PHOTOS_FORBIDDEN"),
+            Content::Video => (|r| r.send_videos, "CHAT_SEND_VIDEOS_FORBIDDEN"),
+            Content::RoundVideo => (|r| r.send_roundvideos, "CHAT_SEND_ROUNDVIDEOS_FORBIDDEN"),
+            Content::Audio => (|r| r.send_audios, "CHAT_SEND_AUDIOS_FORBIDDEN"),
+            Content::Voice => (|r| r.send_voices, "CHAT_SEND_VOICES_FORBIDDEN"),
+            Content::Sticker => (|r| r.send_stickers, "CHAT_SEND_STICKERS_FORBIDDEN"),
+            Content::Gif => (|r| r.send_gifs, "CHAT_SEND_GIFS_FORBIDDEN"),
+            Content::Document => (|r| r.send_docs, "CHAT_SEND_DOCS_FORBIDDEN"),
+        })
+    }
+}
+
+/// May the caller post a text message here? See [`check_can_send`].
 pub(crate) fn check_can_post(access: &Access) -> Result<(), RpcError> {
+    check_can_send(access, Content::Plain)
+}
+
+/// May the caller post `content` here? Broadcasts: admins with post_messages
+/// (CHAT_ADMIN_REQUIRED otherwise); supergroups: members whom neither the default nor their
+/// own banned rights forbid sending (CHAT_WRITE_FORBIDDEN), text alone
+/// (CHAT_SEND_PLAIN_FORBIDDEN), media (CHAT_SEND_MEDIA_FORBIDDEN) or this kind of media
+/// (CHAT_SEND_PHOTOS_FORBIDDEN, CHAT_SEND_DOCS_FORBIDDEN, ...).
+pub(crate) fn check_can_send(access: &Access, content: Content) -> Result<(), RpcError> {
     let me = access.member()?;
     if access.channel.broadcast {
         return require_admin_right(access, |r| r.post_messages);
@@ -107,20 +199,25 @@ pub(crate) fn check_can_post(access: &Access) -> Result<(), RpcError> {
     if me.role.is_admin() {
         return Ok(());
     }
-    let forbidden = || RpcError::new(403, "CHAT_WRITE_FORBIDDEN");
-    if default_denies(&access.channel, |r| r.send_messages) {
-        return Err(forbidden());
+    let denies = |what: &dyn Fn(&types::ChatBannedRights) -> bool| {
+        default_denies(&access.channel, what) || personal_denies(me, what)
+    };
+    if denies(&|r| r.send_messages) {
+        return Err(RpcError::new(403, "CHAT_WRITE_FORBIDDEN"));
     }
-    if default_denies(&access.channel, |r| r.send_plain) {
-        return Err(RpcError::new(403, "CHAT_SEND_PLAIN_FORBIDDEN"));
+    if content == Content::Plain {
+        if denies(&|r| r.send_plain) {
+            return Err(RpcError::new(403, "CHAT_SEND_PLAIN_FORBIDDEN"));
+        }
+        return Ok(());
     }
-    if personal_denies(me, |r| r.send_messages) {
-        return Err(forbidden());
+    if denies(&|r| r.send_media) {
+        return Err(RpcError::new(403, "CHAT_SEND_MEDIA_FORBIDDEN"));
     }
-    if personal_denies(me, |r| r.send_plain) {
-        return Err(RpcError::new(403, "CHAT_SEND_PLAIN_FORBIDDEN"));
+    match content.right() {
+        Some((right, error)) if denies(&right) => Err(RpcError::new(403, error)),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// Whether a restricted member's own banned rights, still in force, deny `what`. The
@@ -202,5 +299,46 @@ mod tests {
             enums::ChatAdminRights::Rights(limited).to_bytes(),
         );
         assert!(admin_rights(&admin).is_some_and(|r| !r.delete_messages && r.change_info));
+    }
+
+    #[test]
+    fn media_kinds_follow_document_attributes() {
+        let audio = |voice| {
+            enums::DocumentAttribute::Audio(types::DocumentAttributeAudio {
+                voice,
+                duration: 3,
+                title: None,
+                performer: None,
+                waveform: None,
+            })
+        };
+        let video = |round_message| {
+            enums::DocumentAttribute::Video(types::DocumentAttributeVideo {
+                round_message,
+                supports_streaming: false,
+                nosound: false,
+                duration: 1.0,
+                w: 10,
+                h: 10,
+                preload_prefix_size: None,
+                video_start_ts: None,
+                video_codec: None,
+            })
+        };
+        let name = enums::DocumentAttribute::Filename(types::DocumentAttributeFilename {
+            file_name: "a.bin".into(),
+        });
+        assert_eq!(
+            Content::of_attributes(std::slice::from_ref(&name)),
+            Content::Document
+        );
+        assert_eq!(Content::of_attributes(&[name, audio(true)]), Content::Voice);
+        assert_eq!(Content::of_attributes(&[audio(false)]), Content::Audio);
+        assert_eq!(Content::of_attributes(&[video(false)]), Content::Video);
+        assert_eq!(Content::of_attributes(&[video(true)]), Content::RoundVideo);
+        assert_eq!(
+            Content::of_attributes(&[video(false), enums::DocumentAttribute::Animated]),
+            Content::Gif
+        );
     }
 }

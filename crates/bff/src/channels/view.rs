@@ -74,7 +74,7 @@ pub(crate) fn tl_channel(
         access_hash: Some(channel.access_hash),
         title: channel.title.clone(),
         username: channel.username.clone(),
-        photo: enums::ChatPhoto::Empty,
+        photo: crate::media_tl::stored_chat_photo(channel.photo.as_ref()),
         date: tl_date(channel.date),
         restriction_reason: None,
         admin_rights: admin_rights(me).map(enums::ChatAdminRights::Rights),
@@ -193,8 +193,7 @@ pub(crate) fn tl_message(
         fwd: m.fwd.clone(),
         pts: m.pts,
         edit_date: m.edit_date,
-        // Channel messages carry no album id yet.
-        grouped_id: None,
+        grouped_id: m.grouped_id,
     };
     let mut message = echo_msg::tl::message(&as_box, viewer);
     if let enums::Message::Message(msg) = &mut message {

@@ -22,7 +22,7 @@ use crate::media_tl;
 use crate::router::Router;
 
 /// Most items of one album (messages.sendMultiMedia).
-const ALBUM_MAX: usize = 10;
+pub(crate) const ALBUM_MAX: usize = 10;
 
 /// A fresh album id (`grouped_id` of core.telegram.org/constructor/message): random, so ids
 /// of different albums do not collide across servers without coordination; positive and
@@ -173,7 +173,7 @@ pub(crate) async fn build_media(
     }
 }
 
-fn caption_ok(message: &str) -> Result<(), RpcError> {
+pub(crate) fn caption_ok(message: &str) -> Result<(), RpcError> {
     if utf16_len(message) > CAPTION_LENGTH_MAX as usize {
         return Err(RpcError::bad_request("MEDIA_CAPTION_TOO_LONG"));
     }
@@ -316,6 +316,9 @@ async fn send_media(
     req: functions::messages::SendMedia,
 ) -> Result<enums::Updates, RpcError> {
     let me = ctx.user()?;
+    if let Some(access) = crate::channels::access_peer(&deps, &ctx, &req.peer).await? {
+        return crate::channels::send_media(&deps, &ctx, &access, req).await;
+    }
     caption_ok(&req.message)?;
     if req.schedule_date.is_some() {
         return Err(RpcError::bad_request("SCHEDULE_DATE_INVALID"));
@@ -356,7 +359,14 @@ async fn upload_media(
     req: functions::messages::UploadMedia,
 ) -> Result<enums::MessageMedia, RpcError> {
     let me = ctx.user()?;
-    resolve_peer(&deps, &ctx, &req.peer).await?;
+    match crate::channels::access_peer(&deps, &ctx, &req.peer).await? {
+        Some(access) => {
+            access.member()?;
+        }
+        None => {
+            resolve_peer(&deps, &ctx, &req.peer).await?;
+        }
+    }
     build_media(&deps, me, &req.media, ctx.now).await
 }
 
@@ -366,6 +376,9 @@ async fn send_multi_media(
     req: functions::messages::SendMultiMedia,
 ) -> Result<enums::Updates, RpcError> {
     let me = ctx.user()?;
+    if let Some(access) = crate::channels::access_peer(&deps, &ctx, &req.peer).await? {
+        return crate::channels::send_multi_media(&deps, &ctx, &access, req).await;
+    }
     if req.multi_media.is_empty() {
         return Err(RpcError::bad_request("MEDIA_EMPTY"));
     }

@@ -30,8 +30,14 @@ async fn messages_answer(
     total: i64,
 ) -> Result<enums::messages::Messages, RpcError> {
     let messages: Vec<enums::Message> = page.iter().map(|m| convert::message(m, me)).collect();
-    let users = users_of(deps, ctx, me, page, &[]).await?;
-    let peers: Vec<echo_storage::Peer> = page.iter().map(|m| m.peer).collect();
+    // Forwards name their origin: a user or a channel.
+    let origins: Vec<echo_storage::Peer> = page
+        .iter()
+        .filter_map(|m| convert::fwd_peer(&m.fwd))
+        .collect();
+    let users = users_of(deps, ctx, me, page, &origins).await?;
+    let mut peers: Vec<echo_storage::Peer> = page.iter().map(|m| m.peer).collect();
+    peers.extend(origins);
     let chats = crate::chats::chats_of(deps, me, &peers).await?;
     if i64::try_from(page.len()).ok() == Some(total) {
         return Ok(enums::messages::Messages::Messages(

@@ -220,32 +220,93 @@ fn forward_header(m: &BoxMessage) -> Vec<u8> {
     .to_bytes()
 }
 
+/// One message to copy by messages.forwardMessages, from a user box or a channel.
+pub(crate) struct ForwardCopy {
+    pub message: String,
+    pub entities: Vec<u8>,
+    pub media: Vec<u8>,
+    /// The forward header the copy carries (empty with drop_author).
+    pub fwd: Vec<u8>,
+    /// The original's album; copies of one album share a new one.
+    pub grouped_id: Option<i64>,
+    pub random_id: i64,
+}
+
+/// RANDOM_ID_INVALID unless there are 1..=100 ids, one random_id each.
+pub(crate) fn check_forward_ids(
+    req: &functions::messages::ForwardMessages,
+) -> Result<(), RpcError> {
+    if req.id.is_empty() || req.id.len() > FORWARD_MAX || req.id.len() != req.random_id.len() {
+        return Err(RpcError::bad_request("RANDOM_ID_INVALID"));
+    }
+    Ok(())
+}
+
+/// The messages of `from_peer` in the caller's box that `req` names, in request order.
+pub(crate) async fn box_originals(
+    deps: &BffDeps,
+    me: i64,
+    from_peer: Peer,
+    req: &functions::messages::ForwardMessages,
+) -> Result<Vec<ForwardCopy>, RpcError> {
+    let found = deps.storage.messages.get(me, &req.id).await?;
+    let mut originals = Vec::new();
+    for (id, random_id) in req.id.iter().zip(&req.random_id) {
+        if let Some(m) = found.iter().find(|m| m.id == *id && m.peer == from_peer) {
+            originals.push(ForwardCopy {
+                message: m.message.clone(),
+                entities: m.entities.clone(),
+                media: m.media.clone(),
+                fwd: if req.drop_author {
+                    Vec::new()
+                } else {
+                    forward_header(m)
+                },
+                grouped_id: m.grouped_id,
+                random_id: *random_id,
+            });
+        }
+    }
+    Ok(originals)
+}
+
 async fn forward_messages(
     deps: Arc<BffDeps>,
     ctx: RpcContext,
     req: functions::messages::ForwardMessages,
 ) -> Result<enums::Updates, RpcError> {
     let me = ctx.user()?;
+    let from_channel = crate::channels::access_peer(&deps, &ctx, &req.from_peer).await?;
+    let to_channel = crate::channels::access_peer(&deps, &ctx, &req.to_peer).await?;
+    if from_channel.is_some() || to_channel.is_some() {
+        return crate::channels::forward_messages(&deps, &ctx, &req, from_channel, to_channel)
+            .await;
+    }
     let from_peer = resolve_peer(&deps, &ctx, &req.from_peer).await?;
     let to_peer = resolve_peer(&deps, &ctx, &req.to_peer).await?;
     if matches!(to_peer, Peer::Chat(_)) {
         // Group delivery of forwards is not built yet; refuse rather than store half.
         return Err(RpcError::bad_request("CHAT_FORWARDS_RESTRICTED"));
     }
-    if req.id.is_empty() || req.id.len() > FORWARD_MAX || req.id.len() != req.random_id.len() {
-        return Err(RpcError::bad_request("RANDOM_ID_INVALID"));
-    }
-    let found = deps.storage.messages.get(me, &req.id).await?;
-    let mut originals = Vec::new();
-    for (id, random_id) in req.id.iter().zip(&req.random_id) {
-        if let Some(m) = found.iter().find(|m| m.id == *id && m.peer == from_peer) {
-            originals.push((m, *random_id));
-        }
-    }
+    check_forward_ids(&req)?;
+    let originals = box_originals(&deps, me, from_peer, &req).await?;
     if originals.is_empty() {
         return Err(RpcError::bad_request("MESSAGE_ID_INVALID"));
     }
-    let deliver = check_blocks(&deps, me, to_peer).await?;
+    send_copies(&deps, &ctx, to_peer, originals, req.silent).await
+}
+
+/// Stores forwarded copies in the caller's box for `to_peer` (a user or Saved Messages),
+/// pushes them and answers the caller.
+pub(crate) async fn send_copies(
+    deps: &BffDeps,
+    ctx: &RpcContext,
+    to_peer: Peer,
+    originals: Vec<ForwardCopy>,
+    silent: bool,
+) -> Result<enums::Updates, RpcError> {
+    let me = ctx.user()?;
+    let deliver = check_blocks(deps, me, to_peer).await?;
     let count = u32::try_from(originals.len()).unwrap_or(u32::MAX);
     let per_minute = deps.config.send_message_per_minute;
     deps.messaging.flood.check(me, ctx.now, count, per_minute)?;
@@ -253,7 +314,8 @@ async fn forward_messages(
     let mut sent_copies = Vec::new();
     // Forwarded album items stay grouped, under a new album id per original album.
     let mut albums = std::collections::HashMap::new();
-    for (m, random_id) in originals {
+    for m in originals {
+        let random_id = m.random_id;
         let grouped_id = m
             .grouped_id
             .map(|g| *albums.entry(g).or_insert_with(super::media::new_grouped_id));
@@ -264,18 +326,14 @@ async fn forward_messages(
                 from: me,
                 to: to_peer,
                 date: ctx.now,
-                message: m.message.clone(),
-                entities: m.entities.clone(),
-                media: m.media.clone(),
-                fwd: if req.drop_author {
-                    Vec::new()
-                } else {
-                    forward_header(m)
-                },
+                message: m.message,
+                entities: m.entities,
+                media: m.media,
+                fwd: m.fwd,
                 reply_to_msg_id: None,
                 random_id: Some(random_id),
                 deliver,
-                silent: req.silent,
+                silent,
                 grouped_id,
             })
             .await?;
@@ -300,15 +358,15 @@ async fn forward_messages(
                 date: tl_date(ctx.now),
                 seq: 0,
             });
-            deps.messaging.push(me, Some(&ctx), &mine).await;
+            deps.messaging.push(me, Some(ctx), &mine).await;
         }
         if let Some(inbox) = &sent.inbox {
-            let theirs = short_message(inbox, req.silent);
+            let theirs = short_message(inbox, silent);
             deps.messaging.push(inbox.user_id, None, &theirs).await;
         }
         sent_copies.push(sent.outbox);
     }
-    let users = users_of(&deps, &ctx, me, &sent_copies, &[to_peer]).await?;
+    let users = users_of(deps, ctx, me, &sent_copies, &[to_peer]).await?;
     Ok(enums::Updates::Updates(types::Updates {
         updates,
         users,

@@ -2,6 +2,7 @@
 //! called with TL-encoded requests exactly as the session layer calls it.
 #![allow(dead_code)]
 
+pub mod channel;
 pub mod chat;
 pub mod groups;
 

@@ -152,7 +152,7 @@ impl SqlStore {
         let id = bumped.max_message_id;
         sqlx::query(&format!(
             "INSERT INTO channel_messages ({COLUMNS}) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, 0, NULL, ?, 0)"
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, NULL, ?, 0)"
         ))
         .bind(channel_id)
         .bind(i64::from(id))
@@ -167,6 +167,7 @@ impl SqlStore {
         .bind(m.fwd.clone())
         .bind(i64::from(m.post))
         .bind(m.post_author.clone())
+        .bind(m.grouped_id)
         .bind(i64::from(bumped.pts))
         .execute(&mut *tx)
         .await?;
@@ -196,7 +197,7 @@ impl SqlStore {
                 fwd: m.fwd.clone(),
                 post: m.post,
                 post_author: m.post_author.clone(),
-                grouped_id: None,
+                grouped_id: m.grouped_id,
                 pinned: false,
                 views: 0,
                 edit_date: None,

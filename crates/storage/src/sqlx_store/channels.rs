@@ -11,16 +11,17 @@ use crate::channel_public::{
     ChannelInviteRecord, InviteEdit, InviteImporterRecord, InviteUse, JoinRequestRecord,
 };
 use crate::channels::{
-    ChannelDeleted, ChannelEdit, ChannelMessage, ChannelParticipantRecord, ChannelRead,
-    ChannelRecord, ChannelRole, ChannelStore, ChannelUpdate, NewChannel, NewChannelMessage,
-    ParticipantFilter, Posted,
+    ChannelDeleted, ChannelEdit, ChannelMessage, ChannelParticipantRecord, ChannelPhoto,
+    ChannelRead, ChannelRecord, ChannelRole, ChannelStore, ChannelUpdate, NewChannel,
+    NewChannelMessage, ParticipantFilter, Posted,
 };
 use crate::error::{StorageError, StorageResult};
 use crate::types::HistoryQuery;
 
 const CHANNEL_COLUMNS: &str = "id, access_hash, creator_id, title, about, broadcast, megagroup, \
      date, username, photo_id, pts, max_message_id, last_update_date, participants_count, \
-     signatures, pre_history_hidden, slowmode_seconds, default_banned_rights, deleted";
+     signatures, pre_history_hidden, slowmode_seconds, default_banned_rights, deleted, \
+     photo_dc_id, photo_stripped";
 
 const PARTICIPANT_COLUMNS: &str = "p.channel_id, p.user_id, p.inviter_id, p.date, p.role, \
      p.admin_rights, p.promoted_by, p.banned_rights, p.banned_until, p.kicked_by, p.rank_title, \
@@ -47,7 +48,15 @@ fn channel_from_row(row: &AnyRow) -> StorageResult<ChannelRecord> {
         megagroup: bool_col(row, "megagroup")?,
         date: i64_col(row, "date")?,
         username: opt_text_col(row, "username")?,
-        photo_id: opt_i64_col(row, "photo_id")?,
+        photo: opt_i64_col(row, "photo_id")?
+            .map(|photo_id| -> StorageResult<ChannelPhoto> {
+                Ok(ChannelPhoto {
+                    photo_id,
+                    dc_id: int_col(row, "photo_dc_id")?,
+                    stripped: bytes_col(row, "photo_stripped")?,
+                })
+            })
+            .transpose()?,
         pts: int_col(row, "pts")?,
         max_message_id: int_col(row, "max_message_id")?,
         last_update_date: i64_col(row, "last_update_date")?,
@@ -255,6 +264,23 @@ impl ChannelStore for SqlStore {
             .execute(&self.pool)
             .await?;
         Ok(self.get(channel_id).await?.is_some())
+    }
+
+    async fn set_photo(
+        &self,
+        channel_id: i64,
+        photo: Option<&ChannelPhoto>,
+    ) -> StorageResult<bool> {
+        let done = sqlx::query(
+            "UPDATE channels SET photo_id = ?, photo_dc_id = ?, photo_stripped = ? WHERE id = ?",
+        )
+        .bind(photo.map(|p| p.photo_id))
+        .bind(photo.map_or(0, |p| i64::from(p.dc_id)))
+        .bind(photo.map(|p| p.stripped.clone()))
+        .bind(channel_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
     }
 
     async fn participant(

@@ -96,6 +96,12 @@ const MIGRATIONS: &[Migration] = &[
         mysql: include_str!("../../../../sql/mysql/0013_channel_views.sql"),
     },
     Migration {
+        version: 14,
+        name: "channel_photo",
+        sqlite: include_str!("../../../../sql/sqlite/0014_channel_photo.sql"),
+        mysql: include_str!("../../../../sql/mysql/0014_channel_photo.sql"),
+    },
+    Migration {
         version: 16,
         name: "invite_importers",
         sqlite: include_str!("../../../../sql/sqlite/0016_invite_importers.sql"),

@@ -3,8 +3,8 @@
 
 use anyhow::Result;
 use echo_storage::{
-    ChannelEdit, ChannelRole, ChannelUpdateKind, HistoryQuery, NewChannel, NewChannelMessage,
-    ParticipantFilter,
+    ChannelEdit, ChannelPhoto, ChannelRole, ChannelUpdateKind, HistoryQuery, NewChannel,
+    NewChannelMessage, ParticipantFilter,
 };
 
 use crate::harness::Ctx;
@@ -226,5 +226,52 @@ pub async fn channel_posts_share_one_sequence(ctx: Ctx) -> Result<()> {
     assert_eq!((capped.max_id, capped.still_unread), (10, 0));
     assert!(channels.read_outbox(c.id, alice, 4).await?);
     assert!(!channels.read_outbox(c.id, alice, 3).await?);
+    Ok(())
+}
+
+pub async fn channel_photo_and_album_ids(ctx: Ctx) -> Result<()> {
+    let alice = ctx
+        .storage
+        .users
+        .create(new_user("15550001", "Alice"))
+        .await?
+        .id;
+    let channels = &ctx.storage.channels;
+    let c = channels.create(new_channel(alice, false)).await?;
+    assert_eq!(c.photo, None);
+    let photo = ChannelPhoto {
+        photo_id: 0x7777_0000_0001,
+        dc_id: 2,
+        stripped: vec![1, 40, 40, 9, 9],
+    };
+    assert!(channels.set_photo(c.id, Some(&photo)).await?);
+    assert_eq!(channels.get(c.id).await?.expect("c").photo, Some(photo));
+    let no_thumb = ChannelPhoto {
+        photo_id: 5,
+        dc_id: 1,
+        stripped: Vec::new(),
+    };
+    assert!(channels.set_photo(c.id, Some(&no_thumb)).await?);
+    let listed = channels.get_many(&[c.id]).await?;
+    assert_eq!(listed[0].photo, Some(no_thumb));
+    assert!(channels.set_photo(c.id, None).await?);
+    assert_eq!(channels.get(c.id).await?.expect("c").photo, None);
+    assert!(!channels.set_photo(c.id + 1000, None).await?, "no channel");
+
+    // Album items keep their grouped_id; lone posts have none.
+    let mut item = text(alice, "", 1);
+    item.media = vec![9, 9];
+    item.grouped_id = Some(4242);
+    let posted = channels.post(c.id, item).await?;
+    assert_eq!(posted.message.grouped_id, Some(4242));
+    let lone = channels.post(c.id, text(alice, "lone", 2)).await?;
+    let stored = channels
+        .messages(c.id, &[posted.message.id, lone.message.id])
+        .await?;
+    assert_eq!(
+        stored.iter().map(|m| m.grouped_id).collect::<Vec<_>>(),
+        vec![Some(4242), None]
+    );
+    assert_eq!(stored[0].media, vec![9, 9]);
     Ok(())
 }

@@ -50,6 +50,7 @@ suite!(
     chat_cases::chats_membership,
     channel_cases::channels_members_and_roles,
     channel_cases::channel_posts_share_one_sequence,
+    channel_cases::channel_photo_and_album_ids,
     channel_public_cases::channel_usernames_are_case_insensitive,
     channel_public_cases::channel_invites_limits_and_requests,
     channel_public_cases::channel_invite_importers_by_link,
