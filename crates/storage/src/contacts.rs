@@ -250,6 +250,11 @@ pub trait BlockStore: Send + Sync {
     async fn is_blocked(&self, owner_id: i64, other_id: i64) -> StorageResult<bool>;
     /// Those of `owner_ids` that blocked `other_id`, ascending.
     async fn blocked_by(&self, owner_ids: &[i64], other_id: i64) -> StorageResult<Vec<i64>>;
+    /// (`a` blocked `b`, `b` blocked `a`): both directions in one look-up, as every
+    /// private send asks.
+    async fn blocks_between(&self, a: i64, b: i64) -> StorageResult<(bool, bool)> {
+        Ok((self.is_blocked(a, b).await?, self.is_blocked(b, a).await?))
+    }
 }
 
 /// Privacy rules per user and key (account.getPrivacy / setPrivacy).

@@ -190,10 +190,11 @@ pub(super) async fn check_blocks(deps: &BffDeps, me: i64, peer: Peer) -> Result<
     if other == me {
         return Ok(true);
     }
-    if deps.storage.blocks.is_blocked(me, other).await? {
+    let (i_blocked, they_blocked) = deps.storage.blocks.blocks_between(me, other).await?;
+    if i_blocked {
         return Err(RpcError::bad_request("YOU_BLOCKED_USER"));
     }
-    Ok(!deps.storage.blocks.is_blocked(other, me).await?)
+    Ok(!they_blocked)
 }
 
 /// The forward header of a copy of `m` (core.telegram.org/constructor/messageFwdHeader):

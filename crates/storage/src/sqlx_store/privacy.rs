@@ -95,6 +95,30 @@ impl BlockStore for SqlStore {
         Ok(i64_col(&row, "n")? > 0)
     }
 
+    async fn blocks_between(&self, a: i64, b: i64) -> StorageResult<(bool, bool)> {
+        // One statement instead of two: each query is a round trip to the pool's worker.
+        let rows = sqlx::query(
+            "SELECT owner_id FROM blocked_users \
+             WHERE (owner_id = ? AND blocked_id = ?) OR (owner_id = ? AND blocked_id = ?)",
+        )
+        .bind(a)
+        .bind(b)
+        .bind(b)
+        .bind(a)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = (false, false);
+        for row in &rows {
+            let owner = i64_col(row, "owner_id")?;
+            if owner == a {
+                out.0 = true;
+            } else if owner == b {
+                out.1 = true;
+            }
+        }
+        Ok(out)
+    }
+
     async fn blocked_by(&self, owner_ids: &[i64], other_id: i64) -> StorageResult<Vec<i64>> {
         let mut wanted = owner_ids.to_vec();
         wanted.sort_unstable();

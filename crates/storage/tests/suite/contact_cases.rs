@@ -213,7 +213,11 @@ pub async fn blocks_and_privacy(ctx: Ctx) -> Result<()> {
     assert!(blocks.block(a.id, c.id, 200).await?);
     assert!(blocks.is_blocked(a.id, b.id).await?);
     assert!(!blocks.is_blocked(b.id, a.id).await?);
+    assert_eq!(blocks.blocks_between(a.id, b.id).await?, (true, false));
+    assert_eq!(blocks.blocks_between(b.id, a.id).await?, (false, true));
+    assert_eq!(blocks.blocks_between(b.id, c.id).await?, (false, false));
     blocks.block(c.id, b.id, 300).await?;
+    assert_eq!(blocks.blocks_between(b.id, c.id).await?, (false, true));
     assert_eq!(
         blocks.blocked_by(&[c.id, a.id, b.id, a.id], b.id).await?,
         vec![a.id, c.id]
