@@ -132,6 +132,14 @@ def _messaging():
                    "reaches Bob live and shows as pinned_msg_id", client="telethon",
                    phase="signup", transport="full", phone_slot=2,
                    session_of="telethon_channel_admin", script="channel_admin_telethon.py")
+    yield Scenario("telethon_migrate_chat", "client", "Telethon, Ann + Bob: a basic group "
+                   "with posts both ways is migrated (messages.migrateChat): Bob gets the "
+                   "migrate-to and migrate-from notices live, the old group shows deactivated "
+                   "with migrated_to and its history stays readable, getFullChannel has "
+                   "migrated_from_chat_id/max_id, a post to the old group is refused, posts in "
+                   "the supergroup go both ways live", client="telethon", phase="signup",
+                   transport="full", phone_slot=2, session_of="telethon_migrate_chat",
+                   script="migrate_chat_telethon.py")
     yield Scenario("pyrofork_megagroup", "client", "Pyrofork (layer 220), Ann + Bob + Carol: "
                    "create_supergroup, invite link joined by Bob and Carol (importChatInvite), "
                    "posts both ways live, get_chat_members, Ann promotes Bob (editAdmin), "

@@ -13,7 +13,8 @@
 //! [`toggles`] (signatures, hidden pre-history, slow mode), [`pins`] (pinned messages),
 //! [`lifecycle`] (deleteChannel, deleteHistory, views), [`photo`] (channels.editPhoto),
 //! [`media`] (sendMedia, sendMultiMedia and forwardMessages with channel peers),
-//! [`invites`] (invite links), [`requests`] (join requests and link importers).
+//! [`invites`] (invite links), [`requests`] (join requests and link importers), [`migrated`]
+//! (the supergroup side of messages.migrateChat).
 
 mod admins;
 mod dialogs;
@@ -23,6 +24,7 @@ mod invites;
 mod lifecycle;
 mod manage;
 mod media;
+mod migrated;
 mod photo;
 mod pins;
 mod post;
@@ -45,6 +47,7 @@ pub(crate) use difference::channel_news;
 pub(crate) use invites::{channel_check_invite, channel_export_invite, channel_import_invite};
 pub(crate) use manage::edit_about;
 pub(crate) use media::{forward_messages, send_media, send_multi_media};
+pub(crate) use migrated::{announce_migration, migrate_from_chat};
 pub(crate) use photo::check_photo_visible;
 pub(crate) use post::{edit_message, send_message};
 pub(crate) use public::{resolve_channel_username, username_taken};

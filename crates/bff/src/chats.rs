@@ -11,6 +11,7 @@
 mod delivery;
 mod invites;
 mod methods;
+mod migrate;
 mod photo;
 mod settings;
 
@@ -29,6 +30,7 @@ pub fn register(r: &mut Router) {
     settings::register(r);
     invites::register(r);
     photo::register(r);
+    migrate::register(r);
 }
 
 /// The group `chat_id` as a dialog peer of `me`: members, and former members who still have
@@ -51,7 +53,7 @@ pub(crate) async fn resolve_chat_peer(
 
 /// CHAT_WRITE_FORBIDDEN unless `me` is a current member of `chat_id` whom the group's
 /// default banned rights let send (admins and the creator always may); a ban of plain text
-/// alone is CHAT_SEND_PLAIN_FORBIDDEN.
+/// alone is CHAT_SEND_PLAIN_FORBIDDEN; a group migrated to a supergroup is PEER_ID_INVALID.
 pub(crate) async fn check_can_write(deps: &BffDeps, me: i64, chat_id: i64) -> Result<(), RpcError> {
     let forbidden = || RpcError::new(403, "CHAT_WRITE_FORBIDDEN");
     let members = deps.storage.chats.members(chat_id).await?;
@@ -61,6 +63,10 @@ pub(crate) async fn check_can_write(deps: &BffDeps, me: i64, chat_id: i64) -> Re
     let Some(chat) = deps.storage.chats.get(chat_id).await? else {
         return Err(forbidden());
     };
+    if chat.migrated_to.is_some() {
+        // Its members write in the supergroup now (as Telegram answers for such groups).
+        return Err(RpcError::bad_request("PEER_ID_INVALID"));
+    }
     if member.is_admin || chat.creator_id == me {
         return Ok(());
     }
@@ -84,7 +90,8 @@ pub(crate) fn tl_chat(chat: &ChatRecord, viewer: i64, member: bool) -> enums::Ch
     enums::Chat::Chat(types::Chat {
         creator: chat.creator_id == viewer,
         left: false,
-        deactivated: chat.deactivated,
+        // A migrated group is shown deactivated with `migrated_to`, as Telegram does.
+        deactivated: chat.deactivated || chat.migrated_to.is_some(),
         call_active: false,
         call_not_empty: false,
         noforwards: false,
@@ -94,7 +101,12 @@ pub(crate) fn tl_chat(chat: &ChatRecord, viewer: i64, member: bool) -> enums::Ch
         participants_count: chat.participants_count,
         date: tl_date(chat.date),
         version: chat.version,
-        migrated_to: None,
+        migrated_to: chat.migrated_to.map(|to| {
+            enums::InputChannel::Channel(types::InputChannel {
+                channel_id: to.channel_id,
+                access_hash: to.access_hash,
+            })
+        }),
         admin_rights: None,
         default_banned_rights: banned_rights(chat),
     })
@@ -208,6 +220,7 @@ mod tests {
             participants_count: 2,
             deactivated: false,
             default_banned_rights: Vec::new(),
+            migrated_to: None,
         }
     }
 

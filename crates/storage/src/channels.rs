@@ -17,7 +17,9 @@
 //!   newest `channel_updates` row (lets updates.getDifference tell which channels have
 //!   news); `participants_count` counts creator, admins and members; `photo_id`,
 //!   `photo_dc_id` and `photo_stripped` (0014_channel_photo.sql) are the current photo as
-//!   [`ChannelPhoto`] (its history is the `peer_photos` of `Peer::Channel`).
+//!   [`ChannelPhoto`] (its history is the `peer_photos` of `Peer::Channel`);
+//!   `migrated_from_chat_id` (0015_chat_migration.sql) is the basic group a supergroup was
+//!   migrated from.
 //! - `channel_participants(channel_id, user_id, inviter_id, date, role, admin_rights,
 //!   promoted_by, banned_rights, banned_until, kicked_by, rank_title, read_inbox_max_id,
 //!   read_outbox_max_id, available_min_id)`: `role` is [`ChannelRole`]; rights are serialized
@@ -70,6 +72,8 @@ pub struct ChannelRecord {
     /// Serialized `ChatBannedRights` of every plain member; empty for none.
     pub default_banned_rights: Vec<u8>,
     pub deleted: bool,
+    /// The basic group this supergroup was migrated from (messages.migrateChat).
+    pub migrated_from_chat_id: Option<i64>,
 }
 
 /// A channel's current photo as every rendering of the channel shows it
@@ -94,6 +98,29 @@ pub struct NewChannel {
     pub date: i64,
     /// The creator's (full) serialized `ChatAdminRights`.
     pub creator_rights: Vec<u8>,
+}
+
+/// Input of [`ChannelStore::migrate_chat`]: a basic group becoming a supergroup
+/// (core.telegram.org/method/messages.migrateChat).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatMigration {
+    pub chat_id: i64,
+    pub access_hash: i64,
+    pub date: i64,
+    /// Serialized `ChatAdminRights` of the creator (full) and of the group's admins.
+    pub creator_rights: Vec<u8>,
+    pub admin_rights: Vec<u8>,
+    /// The group's current photo, carried over.
+    pub photo: Option<ChannelPhoto>,
+    /// The supergroup's first message (messageActionChannelMigrateFrom).
+    pub first_message: NewChannelMessage,
+}
+
+/// What [`ChannelStore::migrate_chat`] made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatMigrated {
+    pub channel: ChannelRecord,
+    pub first_message: ChannelMessage,
 }
 
 /// What a user is in a channel (core.telegram.org/type/ChannelParticipant).
@@ -313,6 +340,12 @@ pub struct ChannelRead {
 pub trait ChannelStore: Send + Sync {
     /// Creates a channel with `creator` as its only participant (role creator).
     async fn create(&self, channel: NewChannel) -> StorageResult<ChannelRecord>;
+    /// Turns a basic group into a megagroup in one transaction: the channel (the group's
+    /// title, about, creator, default banned rights and `migration.photo`), every member as
+    /// participant (admins as admins), the group marked `migrated_to` it, and the channel's
+    /// first message. `None` (and no change) when the group does not exist, was deleted or
+    /// was migrated already. The group keeps its members and their copies of its history.
+    async fn migrate_chat(&self, migration: ChatMigration) -> StorageResult<Option<ChatMigrated>>;
     async fn get(&self, channel_id: i64) -> StorageResult<Option<ChannelRecord>>;
     /// The channels of `ids` that exist, in id order.
     async fn get_many(&self, ids: &[i64]) -> StorageResult<Vec<ChannelRecord>>;

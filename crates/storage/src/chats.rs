@@ -9,7 +9,9 @@
 //! - `chats(id, creator_id, title, about, date, version, deactivated)`: `version` grows with
 //!   every change of the member list or title, as the `version` field of `chat` does;
 //!   `deactivated` marks a group deleted by messages.deleteChat; `default_banned_rights` is
-//!   the serialized `ChatBannedRights` (opaque here, NULL for none).
+//!   the serialized `ChatBannedRights` (opaque here, NULL for none);
+//!   `migrated_to_channel_id` / `migrated_to_access_hash` (0015_chat_migration.sql) name the
+//!   supergroup the group became (messages.migrateChat), NULL while it is a basic group.
 //! - `chat_participants(chat_id, user_id, inviter_id, date, is_admin)`: current members only;
 //!   a member who leaves or is kicked loses the row.
 //! - `chat_invites(hash, chat_id, admin_id, date, revoked)`: invite links
@@ -37,6 +39,16 @@ pub struct ChatRecord {
     pub deactivated: bool,
     /// Serialized `ChatBannedRights` every non-admin member has; empty for none.
     pub default_banned_rights: Vec<u8>,
+    /// The supergroup this group was migrated to (core.telegram.org/constructor/chat
+    /// `migrated_to`); the group then takes no messages or changes.
+    pub migrated_to: Option<MigratedTo>,
+}
+
+/// The channel a basic group became.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MigratedTo {
+    pub channel_id: i64,
+    pub access_hash: i64,
 }
 
 /// One member of a basic group.

@@ -66,9 +66,10 @@ pub use channel_public::{
 pub use channels::{
     ChannelDeleted, ChannelEdit, ChannelMessage, ChannelParticipantRecord, ChannelPhoto,
     ChannelRead, ChannelRecord, ChannelRole, ChannelStore, ChannelUpdate, ChannelUpdateKind,
-    NewChannel, NewChannelMessage, ParticipantFilter, Posted, CHANNEL_ABOUT_MAX, CHANNEL_TITLE_MAX,
+    ChatMigrated, ChatMigration, NewChannel, NewChannelMessage, ParticipantFilter, Posted,
+    CHANNEL_ABOUT_MAX, CHANNEL_TITLE_MAX,
 };
-pub use chats::{ChatInviteRecord, ChatMember, ChatRecord, ChatStore, CHAT_TITLE_MAX};
+pub use chats::{ChatInviteRecord, ChatMember, ChatRecord, ChatStore, MigratedTo, CHAT_TITLE_MAX};
 pub use contacts::{
     BlockStore, BlockedRecord, ContactRecord, ContactRelation, ContactStore, ImportedPhone,
     NewContact, PrivacyKey, PrivacyRule, PrivacyStore, ServiceUserStore,

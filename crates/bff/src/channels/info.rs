@@ -81,6 +81,7 @@ async fn get_full_channel(
     let mut user_ids = recent_requesters.clone().unwrap_or_default();
     user_ids.push(me);
     let count = |n: i64| i32::try_from(n).unwrap_or(i32::MAX);
+    let migrated_from = super::migrated::migrated_from(&deps, me, channel).await?;
     let full = enums::ChatFull::ChannelFull(types::ChannelFull {
         can_view_participants: channel.megagroup || is_admin,
         can_set_username: mine.role == ChannelRole::Creator,
@@ -118,8 +119,8 @@ async fn get_full_channel(
         notify_settings: convert::default_notify_settings(),
         exported_invite: None,
         bot_info: Vec::new(),
-        migrated_from_chat_id: None,
-        migrated_from_max_id: None,
+        migrated_from_chat_id: migrated_from.as_ref().map(|m| m.chat_id),
+        migrated_from_max_id: migrated_from.as_ref().map(|m| m.max_id),
         pinned_msg_id: super::pins::pinned_msg_id(&deps, &access).await?,
         stickerset: None,
         available_min_id: (mine.available_min_id > 0).then_some(mine.available_min_id),
@@ -153,7 +154,9 @@ async fn get_full_channel(
     });
     Ok(enums::messages::ChatFull::Full(types::messages::ChatFull {
         full_chat: full,
-        chats: vec![tl_channel(channel, Some(&mine))],
+        chats: std::iter::once(tl_channel(channel, Some(&mine)))
+            .chain(migrated_from.map(|m| m.chat))
+            .collect(),
         users: crate::contacts::view::users_by_id(&deps, me, &user_ids, ctx.now).await?,
     }))
 }

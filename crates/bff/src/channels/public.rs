@@ -230,6 +230,7 @@ mod tests {
             slowmode_seconds: 0,
             default_banned_rights: Vec::new(),
             deleted: false,
+            migrated_from_chat_id: None,
         }
     }
 

@@ -56,7 +56,7 @@ fn exported(invite: &ChatInviteRecord) -> enums::ExportedChatInvite {
 }
 
 /// The live invite of `hash`: INVITE_HASH_INVALID for an unknown one, INVITE_HASH_EXPIRED
-/// for a revoked one or one whose group is gone.
+/// for a revoked one or one whose group is gone or became a supergroup.
 async fn live_invite(deps: &BffDeps, hash: &str) -> Result<ChatInviteRecord, RpcError> {
     if hash.is_empty() || hash.len() > HASH_MAX {
         return Err(RpcError::bad_request("INVITE_HASH_INVALID"));
@@ -67,7 +67,13 @@ async fn live_invite(deps: &BffDeps, hash: &str) -> Result<ChatInviteRecord, Rpc
         .invite(hash)
         .await?
         .ok_or_else(|| RpcError::bad_request("INVITE_HASH_INVALID"))?;
-    if invite.revoked || deps.storage.chats.get(invite.chat_id).await?.is_none() {
+    let live = deps
+        .storage
+        .chats
+        .get(invite.chat_id)
+        .await?
+        .is_some_and(|chat| !chat.deactivated && chat.migrated_to.is_none());
+    if invite.revoked || !live {
         return Err(RpcError::bad_request("INVITE_HASH_EXPIRED"));
     }
     Ok(invite)

@@ -34,12 +34,22 @@ fn clean_title(title: &str) -> Result<String, RpcError> {
     Ok(title.to_owned())
 }
 
-/// The group, for a current member; CHAT_ID_INVALID for anyone else.
-pub(super) async fn member_chat(
+/// The group, for a current member; CHAT_ID_INVALID for anyone else, and for a group that
+/// was migrated to a supergroup (it takes no more changes).
+pub(crate) async fn member_chat(
     deps: &BffDeps,
     me: i64,
     chat_id: i64,
 ) -> Result<ChatRecord, RpcError> {
+    let chat = readable_chat(deps, me, chat_id).await?;
+    if chat.migrated_to.is_some() {
+        return Err(RpcError::bad_request("CHAT_ID_INVALID"));
+    }
+    Ok(chat)
+}
+
+/// The group, migrated or not, for a current member; CHAT_ID_INVALID for anyone else.
+async fn readable_chat(deps: &BffDeps, me: i64, chat_id: i64) -> Result<ChatRecord, RpcError> {
     let invalid = || RpcError::bad_request("CHAT_ID_INVALID");
     let chat = deps.storage.chats.get(chat_id).await?.ok_or_else(invalid)?;
     if !deps.storage.chats.is_member(chat_id, me).await? {
@@ -122,7 +132,7 @@ async fn get_full_chat(
     req: functions::messages::GetFullChat,
 ) -> Result<enums::messages::ChatFull, RpcError> {
     let me = ctx.user()?;
-    let chat = member_chat(&deps, me, req.chat_id).await?;
+    let chat = readable_chat(&deps, me, req.chat_id).await?;
     let members = deps.storage.chats.members(chat.id).await?;
     let ids: Vec<i64> = members.iter().map(|m| m.user_id).collect();
     let photo = crate::photos::current_photo(&deps, echo_storage::Peer::Chat(chat.id)).await?;

@@ -148,7 +148,23 @@ impl SqlStore {
 
     async fn try_post(&self, channel_id: i64, m: &NewChannelMessage) -> StorageResult<Posted> {
         let mut tx = self.pool.begin().await?;
-        let bumped = self.bump_channel(&mut tx, channel_id, 1, 1, m.date).await?;
+        let message = self.insert_post(&mut tx, channel_id, m).await?;
+        tx.commit().await?;
+        Ok(Posted {
+            message,
+            created: true,
+        })
+    }
+
+    /// Allocates the next id and pts of the channel and stores `m` with its log entry, inside
+    /// the caller's transaction (whose first statement this must be, see `bump_channel`).
+    pub(super) async fn insert_post(
+        &self,
+        tx: &mut AnyTransaction<'static>,
+        channel_id: i64,
+        m: &NewChannelMessage,
+    ) -> StorageResult<ChannelMessage> {
+        let bumped = self.bump_channel(tx, channel_id, 1, 1, m.date).await?;
         let id = bumped.max_message_id;
         sqlx::query(&format!(
             "INSERT INTO channel_messages ({COLUMNS}) \
@@ -169,10 +185,10 @@ impl SqlStore {
         .bind(m.post_author.clone())
         .bind(m.grouped_id)
         .bind(i64::from(bumped.pts))
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         self.log_channel_update(
-            &mut tx,
+            tx,
             channel_id,
             bumped.pts,
             1,
@@ -181,30 +197,26 @@ impl SqlStore {
             &[id],
         )
         .await?;
-        tx.commit().await?;
-        Ok(Posted {
-            message: ChannelMessage {
-                channel_id,
-                id,
-                from_id: m.from_id,
-                date: m.date,
-                message: m.message.clone(),
-                entities: m.entities.clone(),
-                media: m.media.clone(),
-                action: m.action.clone(),
-                reply_to_msg_id: m.reply_to_msg_id,
-                random_id: m.random_id,
-                fwd: m.fwd.clone(),
-                post: m.post,
-                post_author: m.post_author.clone(),
-                grouped_id: m.grouped_id,
-                pinned: false,
-                views: 0,
-                edit_date: None,
-                pts: bumped.pts,
-                deleted: false,
-            },
-            created: true,
+        Ok(ChannelMessage {
+            channel_id,
+            id,
+            from_id: m.from_id,
+            date: m.date,
+            message: m.message.clone(),
+            entities: m.entities.clone(),
+            media: m.media.clone(),
+            action: m.action.clone(),
+            reply_to_msg_id: m.reply_to_msg_id,
+            random_id: m.random_id,
+            fwd: m.fwd.clone(),
+            post: m.post,
+            post_author: m.post_author.clone(),
+            grouped_id: m.grouped_id,
+            pinned: false,
+            views: 0,
+            edit_date: None,
+            pts: bumped.pts,
+            deleted: false,
         })
     }
 

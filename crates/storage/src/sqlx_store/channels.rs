@@ -12,16 +12,17 @@ use crate::channel_public::{
 };
 use crate::channels::{
     ChannelDeleted, ChannelEdit, ChannelMessage, ChannelParticipantRecord, ChannelPhoto,
-    ChannelRead, ChannelRecord, ChannelRole, ChannelStore, ChannelUpdate, NewChannel,
-    NewChannelMessage, ParticipantFilter, Posted,
+    ChannelRead, ChannelRecord, ChannelRole, ChannelStore, ChannelUpdate, ChatMigrated,
+    ChatMigration, NewChannel, NewChannelMessage, ParticipantFilter, Posted,
 };
 use crate::error::{StorageError, StorageResult};
 use crate::types::HistoryQuery;
 
-const CHANNEL_COLUMNS: &str = "id, access_hash, creator_id, title, about, broadcast, megagroup, \
+pub(super) const CHANNEL_COLUMNS: &str =
+    "id, access_hash, creator_id, title, about, broadcast, megagroup, \
      date, username, photo_id, pts, max_message_id, last_update_date, participants_count, \
      signatures, pre_history_hidden, slowmode_seconds, default_banned_rights, deleted, \
-     photo_dc_id, photo_stripped";
+     photo_dc_id, photo_stripped, migrated_from_chat_id";
 
 const PARTICIPANT_COLUMNS: &str = "p.channel_id, p.user_id, p.inviter_id, p.date, p.role, \
      p.admin_rights, p.promoted_by, p.banned_rights, p.banned_until, p.kicked_by, p.rank_title, \
@@ -37,7 +38,7 @@ pub(super) fn int_col(row: &AnyRow, col: &str) -> StorageResult<i32> {
         .map_err(|_| StorageError::Database(format!("column {col} out of range: {value}")))
 }
 
-fn channel_from_row(row: &AnyRow) -> StorageResult<ChannelRecord> {
+pub(super) fn channel_from_row(row: &AnyRow) -> StorageResult<ChannelRecord> {
     Ok(ChannelRecord {
         id: i64_col(row, "id")?,
         access_hash: i64_col(row, "access_hash")?,
@@ -66,6 +67,7 @@ fn channel_from_row(row: &AnyRow) -> StorageResult<ChannelRecord> {
         slowmode_seconds: int_col(row, "slowmode_seconds")?,
         default_banned_rights: bytes_col(row, "default_banned_rights")?,
         deleted: bool_col(row, "deleted")?,
+        migrated_from_chat_id: opt_i64_col(row, "migrated_from_chat_id")?,
     })
 }
 
@@ -215,6 +217,10 @@ impl ChannelStore for SqlStore {
             }
         }
         Err(last.unwrap_or(StorageError::NotFound))
+    }
+
+    async fn migrate_chat(&self, migration: ChatMigration) -> StorageResult<Option<ChatMigrated>> {
+        self.migrate_basic_group(migration).await
     }
 
     async fn get(&self, channel_id: i64) -> StorageResult<Option<ChannelRecord>> {

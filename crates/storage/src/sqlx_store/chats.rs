@@ -3,13 +3,14 @@
 use async_trait::async_trait;
 use sqlx::any::AnyRow;
 
-use super::rows::{bool_col, bytes_col, i32_col, i64_col, text_col};
+use super::rows::{bool_col, bytes_col, i32_col, i64_col, opt_i64_col, text_col};
 use super::SqlStore;
-use crate::chats::{ChatInviteRecord, ChatMember, ChatRecord, ChatStore};
+use crate::chats::{ChatInviteRecord, ChatMember, ChatRecord, ChatStore, MigratedTo};
 use crate::error::{StorageError, StorageResult};
 
 const CHAT_COLUMNS: &str =
     "c.id, c.creator_id, c.title, c.about, c.date, c.version, c.deactivated, c.default_banned_rights, \
+     c.migrated_to_channel_id, c.migrated_to_access_hash, \
      (SELECT COUNT(*) FROM chat_participants p WHERE p.chat_id = c.id) AS participants_count";
 
 /// How often a create retries when another one took the same id meanwhile.
@@ -26,6 +27,13 @@ fn chat_from_row(row: &AnyRow) -> StorageResult<ChatRecord> {
         participants_count: i32::try_from(i64_col(row, "participants_count")?).unwrap_or(0),
         deactivated: bool_col(row, "deactivated")?,
         default_banned_rights: bytes_col(row, "default_banned_rights")?,
+        migrated_to: match opt_i64_col(row, "migrated_to_channel_id")? {
+            Some(channel_id) => Some(MigratedTo {
+                channel_id,
+                access_hash: i64_col(row, "migrated_to_access_hash")?,
+            }),
+            None => None,
+        },
     })
 }
 

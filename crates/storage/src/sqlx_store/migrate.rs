@@ -102,6 +102,12 @@ const MIGRATIONS: &[Migration] = &[
         mysql: include_str!("../../../../sql/mysql/0014_channel_photo.sql"),
     },
     Migration {
+        version: 15,
+        name: "chat_migration",
+        sqlite: include_str!("../../../../sql/sqlite/0015_chat_migration.sql"),
+        mysql: include_str!("../../../../sql/mysql/0015_chat_migration.sql"),
+    },
+    Migration {
         version: 16,
         name: "invite_importers",
         sqlite: include_str!("../../../../sql/sqlite/0016_invite_importers.sql"),

@@ -23,6 +23,7 @@ mod channel_messages;
 mod channel_moderation;
 mod channel_public;
 mod channels;
+mod chat_migration;
 mod chats;
 mod contacts;
 mod dialect;

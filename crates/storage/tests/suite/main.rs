@@ -10,6 +10,7 @@ mod channel_cases;
 mod channel_moderation_cases;
 mod channel_public_cases;
 mod chat_cases;
+mod chat_migration_cases;
 mod contact_cases;
 mod dialog_cases;
 mod harness;
@@ -48,6 +49,7 @@ suite!(
     auth_cases::authorizations_bind_unbind,
     auth_cases::phone_codes,
     chat_cases::chats_membership,
+    chat_migration_cases::basic_group_migrates_once,
     channel_cases::channels_members_and_roles,
     channel_cases::channel_posts_share_one_sequence,
     channel_cases::channel_photo_and_album_ids,
