@@ -51,13 +51,13 @@ pub(crate) async fn resolve_peer(
             let user = deps
                 .storage
                 .users
-                .get(u.user_id)
+                .access(u.user_id)
                 .await?
                 .ok_or_else(invalid)?;
-            if user.access_hash != u.access_hash || user.deleted && user.id != me {
+            if user.access_hash != u.access_hash || user.deleted && u.user_id != me {
                 return Err(invalid());
             }
-            Ok(Peer::User(user.id))
+            Ok(Peer::User(u.user_id))
         }
         enums::InputPeer::Chat(c) => crate::chats::resolve_chat_peer(deps, me, c.chat_id).await,
         // Channel peers are handled by the methods that support them (crate::channels);

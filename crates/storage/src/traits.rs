@@ -12,7 +12,7 @@ use crate::error::StorageResult;
 use crate::types::{
     AppendOutcome, AuthKeyRecord, AuthorizationRecord, BoxMessage, ClientInfo, DeleteOutcome,
     DialogQuery, DialogRecord, HistoryQuery, MessageEdit, NewBoxMessage, NewUser, Peer,
-    PhoneCodeRecord, UserRecord, UserState,
+    PhoneCodeRecord, UserAccess, UserRecord, UserState,
 };
 
 /// MTProto authorization keys (core.telegram.org/mtproto/auth_key, core.telegram.org/api/pfs).
@@ -39,6 +39,11 @@ pub trait UserStore: Send + Sync {
     /// Allocates a new id (from 1_000_000 on). `Conflict` if the phone is taken.
     async fn create(&self, user: NewUser) -> StorageResult<UserRecord>;
     async fn get(&self, id: i64) -> StorageResult<Option<UserRecord>>;
+    /// The access hash and deleted flag of `id` (what every send to an `inputPeerUser`
+    /// checks); a store may answer from a cache.
+    async fn access(&self, id: i64) -> StorageResult<Option<UserAccess>> {
+        Ok(self.get(id).await?.map(|u| u.access()))
+    }
     /// The users that exist among `ids`, in ascending id order, without duplicates.
     async fn get_many(&self, ids: &[i64]) -> StorageResult<Vec<UserRecord>>;
     async fn get_by_phone(&self, phone: &str) -> StorageResult<Option<UserRecord>>;

@@ -100,6 +100,13 @@ pub struct NewUser {
     pub now: i64,
 }
 
+/// What an `inputPeerUser` is checked against (neither changes except by account deletion).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserAccess {
+    pub access_hash: i64,
+    pub deleted: bool,
+}
+
 /// A registered account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRecord {
@@ -115,6 +122,15 @@ pub struct UserRecord {
     pub last_seen_at: i64,
     pub created_at: i64,
     pub deleted: bool,
+}
+
+impl UserRecord {
+    pub fn access(&self) -> UserAccess {
+        UserAccess {
+            access_hash: self.access_hash,
+            deleted: self.deleted,
+        }
+    }
 }
 
 /// The id given to the first user a fresh database creates.

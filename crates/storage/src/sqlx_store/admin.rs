@@ -140,6 +140,9 @@ impl AdminStore for SqlStore {
         if done.rows_affected() == 0 {
             return Err(StorageError::NotFound);
         }
+        if let Some(hot) = &self.hot {
+            hot.invalidate_user(id);
+        }
         sqlx::query("UPDATE authorizations SET user_id = NULL WHERE user_id = ?")
             .bind(id)
             .execute(&self.writer)

@@ -12,11 +12,12 @@
 
 use std::collections::BTreeMap;
 
+use super::box_statements::push_bump_sqlite;
 use super::box_writes::{new_row, AnyTransaction, Counters, ROWS_PER_INSERT};
 use super::rows::{i32_col, i64_col};
 use super::{retry_busy, Dialect, SqlStore};
 use crate::error::{StorageError, StorageResult};
-use crate::types::{AppendOutcome, BoxMessage, NewBoxMessage, INITIAL_PTS};
+use crate::types::{AppendOutcome, BoxMessage, NewBoxMessage};
 use crate::updates_log::{BoxChange, MessageOrigin, UpdateEncoder};
 
 /// The sender's row of a batch, when the batch creates it.
@@ -45,28 +46,14 @@ impl SqlStore {
             }
             return Ok(counters);
         }
-        let boxes: Vec<(&i64, &(i32, i64))> = per_box.iter().collect();
+        let boxes: Vec<(i64, i32, i64)> = per_box
+            .iter()
+            .map(|(user_id, (rows, date))| (*user_id, *rows, *date))
+            .collect();
         for chunk in boxes.chunks(ROWS_PER_INSERT) {
-            // `bump_counters`' one-statement form for many boxes; a box bumped by n rows moves
-            // its pts and last id by n, which the new row carries as its last_message_id.
-            let sql = format!(
-                "INSERT INTO user_states (user_id, pts, qts, seq, date, last_message_id) \
-                 VALUES {} ON CONFLICT (user_id) DO UPDATE SET \
-                 pts = pts + excluded.last_message_id, \
-                 last_message_id = last_message_id + excluded.last_message_id, \
-                 date = CASE WHEN excluded.date > date THEN excluded.date ELSE date END \
-                 RETURNING user_id, pts, last_message_id",
-                vec!["(?, ?, 0, 0, ?, ?)"; chunk.len()].join(", ")
-            );
-            let mut query = sqlx::query(&sql);
-            for (user_id, (rows, date)) in chunk {
-                query = query
-                    .bind(**user_id)
-                    .bind(INITIAL_PTS + *rows)
-                    .bind((*date).max(0))
-                    .bind(*rows);
-            }
-            for row in query.fetch_all(&mut **tx).await? {
+            let mut query = sqlx::QueryBuilder::new("");
+            push_bump_sqlite(&mut query, chunk);
+            for row in query.build().fetch_all(&mut **tx).await? {
                 let bumped = Counters {
                     pts: i32_col(&row, "pts")?,
                     last_message_id: i32_col(&row, "last_message_id")?,

@@ -9,9 +9,10 @@
 
 use async_trait::async_trait;
 
+use super::box_statements::push_insert_messages;
 use super::dialect::{placeholders, Dialect};
 use super::messages::{message_from_row, IN_CHUNK, MESSAGE_COLUMNS};
-use super::rows::{flag, i32_col, i64_col};
+use super::rows::{i32_col, i64_col};
 use super::{retry_busy, SqlStore};
 use crate::error::{StorageError, StorageResult};
 use crate::traits::UpdateStateStore;
@@ -201,32 +202,9 @@ impl SqlStore {
         rows: &[BoxMessage],
     ) -> StorageResult<()> {
         for chunk in rows.chunks(ROWS_PER_INSERT) {
-            let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()];
-            let sql = format!(
-                "INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES {}",
-                values.join(", ")
-            );
-            let mut query = sqlx::query(&sql);
-            for message in chunk {
-                query = query
-                    .bind(message.user_id)
-                    .bind(message.id)
-                    .bind(message.peer.type_code())
-                    .bind(message.peer.id())
-                    .bind(message.from_id)
-                    .bind(flag(message.out))
-                    .bind(message.date)
-                    .bind(message.message.as_str())
-                    .bind(message.entities.as_slice())
-                    .bind(message.media.as_slice())
-                    .bind(message.reply_to_msg_id)
-                    .bind(message.random_id)
-                    .bind(message.fwd.as_slice())
-                    .bind(message.pts)
-                    .bind(None::<i64>)
-                    .bind(message.grouped_id);
-            }
-            query.execute(&mut **tx).await?;
+            let mut query = sqlx::QueryBuilder::new("");
+            push_insert_messages(&mut query, chunk);
+            query.build().execute(&mut **tx).await?;
         }
         Ok(())
     }

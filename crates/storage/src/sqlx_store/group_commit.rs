@@ -1,7 +1,7 @@
 //! Group commit of private sends on a SQLite file (core.telegram.org/method/messages.sendMessage,
 //! /api/updates): concurrent `append_with_copies` calls are queued to one writer task, which
 //! writes every send waiting in the queue in ONE transaction with one multi-row statement per
-//! table, then answers each caller.
+//! table, sent to SQLite in two multi-statement strings, then answers each caller.
 //!
 //! Why: SQLite has one writer anyway, and every statement is a round trip to sqlx's SQLite
 //! worker thread (two thread wake-ups); under load those hand-offs, not SQLite, bounded the
@@ -18,7 +18,15 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::box_writes::new_row;
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, QueryBuilder};
+
+use super::box_statements::{
+    push_bump_sqlite, push_insert_links, push_insert_messages, push_log_new_messages,
+    push_touch_dialogs_sqlite,
+};
+use super::box_writes::{new_row, Counters, ROWS_PER_INSERT};
+use super::rows::{i32_col, i64_col};
 use super::SqlStore;
 use crate::error::{StorageError, StorageResult};
 use crate::types::{AppendOutcome, BoxMessage, NewBoxMessage};
@@ -86,18 +94,18 @@ async fn writer_task(store: SqlStore, mut sends: mpsc::UnboundedReceiver<QueuedS
                 Err(_) => break,
             }
         }
-        if batch.len() > 1 {
-            match store.try_commit_group(&batch).await {
-                Ok(results) => {
-                    for (send, result) in batch.into_iter().zip(results) {
-                        // A caller that went away does not need its answer.
-                        let _ = send.answer.send(Ok(result));
-                    }
-                    continue;
+        tracing::trace!(sends = batch.len(), "group commit");
+        // Even a lone send: the group's path is two hand-offs to SQLite's worker thread.
+        match store.try_commit_group(&batch).await {
+            Ok(results) => {
+                for (send, result) in batch.into_iter().zip(results) {
+                    // A caller that went away does not need its answer.
+                    let _ = send.answer.send(Ok(result));
                 }
-                Err(e) => {
-                    tracing::debug!(error = %e, sends = batch.len(), "group commit failed; writing the sends one by one");
-                }
+                continue;
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, sends = batch.len(), "group commit failed; writing the sends one by one");
             }
         }
         for send in batch {
@@ -133,21 +141,64 @@ impl SqlStore {
                 entry.1 = entry.1.max(send.message.date);
             }
         }
-        let mut tx = self.writer.begin().await?;
-        let counters = self.bump_many(&mut tx, &per_box).await?;
+        let mut conn = self.writer.acquire().await?;
+        let written = self.write_group(&mut conn, batch, &per_box).await;
+        if written.is_err() {
+            // The transaction was opened by hand: close it by hand, or the connection goes
+            // back to the pool inside it. (An error from COMMIT itself also lands here.)
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+        }
+        let rows = written?;
+        let mut rows = rows.into_iter();
+        let mut results = Vec::with_capacity(batch.len());
+        for send in batch {
+            let own = rows
+                .next()
+                .ok_or_else(|| StorageError::Database("group commit lost a row".to_owned()))?;
+            let copies: Vec<BoxMessage> = rows.by_ref().take(send.copies.len()).collect();
+            results.push((AppendOutcome::Created(own), copies));
+        }
+        Ok(results)
+    }
+}
+
+impl SqlStore {
+    /// The group's transaction in two hand-offs to the SQLite worker: `BEGIN` with the
+    /// counters' bump (whose RETURNING numbers the rows), then every insert and `COMMIT`.
+    /// Returns the rows in batch order (each send's own row, then its copies).
+    async fn write_group(
+        &self,
+        conn: &mut PoolConnection<Any>,
+        batch: &[QueuedSend],
+        per_box: &BTreeMap<i64, (i32, i64)>,
+    ) -> StorageResult<Vec<BoxMessage>> {
+        let boxes: Vec<(i64, i32, i64)> = per_box
+            .iter()
+            .map(|(user_id, (rows, date))| (*user_id, *rows, *date))
+            .collect();
+        let mut bump = QueryBuilder::new("BEGIN IMMEDIATE");
+        for chunk in boxes.chunks(ROWS_PER_INSERT) {
+            bump.push("; ");
+            push_bump_sqlite(&mut bump, chunk);
+        }
         // The first id and pts each box hands out in this batch.
         let mut next: BTreeMap<i64, (i32, i32)> = BTreeMap::new();
-        for (user_id, (count, _)) in &per_box {
-            let c = counters.get(user_id).ok_or_else(|| {
-                StorageError::Database("group commit counters missing".to_owned())
-            })?;
-            next.insert(*user_id, (c.last_message_id - count + 1, c.pts - count + 1));
+        for row in bump.build().fetch_all(&mut **conn).await? {
+            let user_id = i64_col(&row, "user_id")?;
+            let count = per_box.get(&user_id).map_or(0, |(count, _)| *count);
+            next.insert(
+                user_id,
+                (
+                    i32_col(&row, "last_message_id")? - count + 1,
+                    i32_col(&row, "pts")? - count + 1,
+                ),
+            );
         }
-        let mut take = |user_id: i64| -> StorageResult<super::box_writes::Counters> {
+        let mut take = |user_id: i64| -> StorageResult<Counters> {
             let slot = next.get_mut(&user_id).ok_or_else(|| {
                 StorageError::Database("group commit counters missing".to_owned())
             })?;
-            let numbers = super::box_writes::Counters {
+            let numbers = Counters {
                 last_message_id: slot.0,
                 pts: slot.1,
             };
@@ -173,18 +224,23 @@ impl SqlStore {
                 origins.push(link);
             }
         }
-        self.insert_rows(&mut tx, &rows).await?;
-        self.log_new_rows(&mut tx, &rows, &origins, bodies).await?;
-        tx.commit().await?;
-        let mut rows = rows.into_iter();
-        let mut results = Vec::with_capacity(batch.len());
-        for send in batch {
-            let own = rows
-                .next()
-                .ok_or_else(|| StorageError::Database("group commit lost a row".to_owned()))?;
-            let copies: Vec<BoxMessage> = rows.by_ref().take(send.copies.len()).collect();
-            results.push((AppendOutcome::Created(own), copies));
+        let mut bodies = bodies.into_iter();
+        let mut writes = QueryBuilder::new("");
+        for (chunk, chunk_origins) in rows
+            .chunks(ROWS_PER_INSERT)
+            .zip(origins.chunks(ROWS_PER_INSERT))
+        {
+            push_insert_messages(&mut writes, chunk);
+            writes.push("; ");
+            push_insert_links(&mut writes, chunk, chunk_origins);
+            writes.push("; ");
+            push_touch_dialogs_sqlite(&mut writes, chunk);
+            writes.push("; ");
+            push_log_new_messages(&mut writes, chunk, &mut bodies);
+            writes.push("; ");
         }
-        Ok(results)
+        writes.push("COMMIT");
+        writes.build().execute(&mut **conn).await?;
+        Ok(rows)
     }
 }

@@ -2,6 +2,7 @@
 //! and read, each advancing pts and appending its `Update` to `user_updates` in the same
 //! transaction as the change. The trait impl and the reads are in `updates_log`.
 
+use super::box_statements::{push_insert_links, push_log_new_messages, push_touch_dialogs_sqlite};
 use super::box_writes::{AnyTransaction, Inserted, ROWS_PER_INSERT};
 use super::dialect::placeholders;
 use super::messages::{message_from_row, IN_CHUNK, MESSAGE_COLUMNS};
@@ -45,36 +46,15 @@ impl SqlStore {
     }
 
     /// The dialogs of new rows (each in its own box) created or moved to them, in one
-    /// statement: a new dialog ends as `touch_dialog`'s two statements leave it, and SQLite
-    /// evaluates every SET expression on the old row, so their order does not matter.
+    /// statement (see `push_touch_dialogs_sqlite`).
     async fn touch_dialogs_sqlite(
         &self,
         tx: &mut AnyTransaction<'static>,
         rows: &[BoxMessage],
     ) -> StorageResult<()> {
-        let sql = format!(
-            "INSERT INTO dialogs (user_id, peer_type, peer_id, top_message, top_date, \
-             unread_count) VALUES {} \
-             ON CONFLICT (user_id, peer_type, peer_id) DO UPDATE SET \
-             unread_count = unread_count + CASE WHEN excluded.top_message > \
-             read_inbox_max_id THEN excluded.unread_count ELSE 0 END, \
-             top_date = CASE WHEN excluded.top_message > top_message \
-             THEN excluded.top_date ELSE top_date END, \
-             top_message = CASE WHEN excluded.top_message > top_message \
-             THEN excluded.top_message ELSE top_message END",
-            vec!["(?, ?, ?, ?, ?, ?)"; rows.len()].join(", ")
-        );
-        let mut query = sqlx::query(&sql);
-        for m in rows {
-            query = query
-                .bind(m.user_id)
-                .bind(m.peer.type_code())
-                .bind(m.peer.id())
-                .bind(m.id)
-                .bind(m.date)
-                .bind(flag(!m.out));
-        }
-        query.execute(&mut **tx).await?;
+        let mut query = sqlx::QueryBuilder::new("");
+        push_touch_dialogs_sqlite(&mut query, rows);
+        query.build().execute(&mut **tx).await?;
         Ok(())
     }
 
@@ -174,27 +154,9 @@ impl SqlStore {
             .chunks(ROWS_PER_INSERT)
             .zip(origins.chunks(ROWS_PER_INSERT))
         {
-            let sql = format!(
-                "INSERT INTO message_links (user_id, message_id, origin_user_id, \
-                 origin_message_id) VALUES {}",
-                vec!["(?, ?, ?, ?)"; chunk.len()].join(", ")
-            );
-            let mut links = sqlx::query(&sql);
-            for (message, origin) in chunk.iter().zip(chunk_origins) {
-                let (origin_user_id, origin_message_id) = match *origin {
-                    MessageOrigin::Own => (message.user_id, message.id),
-                    MessageOrigin::CopyOf {
-                        user_id,
-                        message_id,
-                    } => (user_id, message_id),
-                };
-                links = links
-                    .bind(message.user_id)
-                    .bind(message.id)
-                    .bind(origin_user_id)
-                    .bind(origin_message_id);
-            }
-            links.execute(&mut **tx).await?;
+            let mut links = sqlx::QueryBuilder::new("");
+            push_insert_links(&mut links, chunk, chunk_origins);
+            links.build().execute(&mut **tx).await?;
             if self.dialect == Dialect::Sqlite {
                 self.touch_dialogs_sqlite(tx, chunk).await?;
             } else {
@@ -202,21 +164,9 @@ impl SqlStore {
                     self.touch_dialog(tx, message.user_id, message).await?;
                 }
             }
-            let sql = format!(
-                "INSERT INTO user_updates (user_id, pts, pts_count, date, kind, body) VALUES {}",
-                vec!["(?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ")
-            );
-            let mut log = sqlx::query(&sql);
-            for message in chunk {
-                log = log
-                    .bind(message.user_id)
-                    .bind(message.pts)
-                    .bind(1_i32)
-                    .bind(message.date)
-                    .bind(UpdateKind::NewMessage.code())
-                    .bind(bodies.next().unwrap_or_default());
-            }
-            log.execute(&mut **tx).await?;
+            let mut log = sqlx::QueryBuilder::new("");
+            push_log_new_messages(&mut log, chunk, &mut bodies);
+            log.build().execute(&mut **tx).await?;
         }
         Ok(())
     }

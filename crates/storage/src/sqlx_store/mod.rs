@@ -18,6 +18,7 @@
 mod admin;
 mod auth;
 mod batch_appends;
+mod box_statements;
 mod box_writes;
 mod channel_messages;
 mod channel_moderation;
@@ -25,11 +26,13 @@ mod channel_public;
 mod channels;
 mod chat_migration;
 mod chats;
+mod checkpoints;
 mod contacts;
 mod dialect;
 mod dialogs;
 mod drafts;
 mod group_commit;
+mod hot_cache;
 mod logged_writes;
 mod media;
 mod messages;
@@ -72,6 +75,8 @@ pub struct SqlStore {
     dialect: Dialect,
     /// Private sends on a SQLite file go through one writer task (see `group_commit`).
     group_commit: Option<Arc<group_commit::GroupCommit>>,
+    /// Caches of the rows every send reads; SQLite only (see `hot_cache`).
+    hot: Option<Arc<hot_cache::HotCache>>,
 }
 
 impl SqlStore {
@@ -104,6 +109,16 @@ impl SqlStore {
                     conn.execute("PRAGMA journal_mode = WAL").await?;
                     conn.execute("PRAGMA synchronous = NORMAL").await?;
                     conn.execute("PRAGMA foreign_keys = ON").await?;
+                    // Statement journals and sorts in memory: on disk each multi-row write
+                    // opened, unlinked and closed a temporary file (perf: 3% of the send path).
+                    conn.execute("PRAGMA temp_store = MEMORY").await?;
+                    // A larger page cache per connection (8 MiB instead of 2): fewer page reads
+                    // per statement once the database outgrows the default.
+                    conn.execute("PRAGMA cache_size = -8192").await?;
+                    // A SQLite file is checkpointed by its own task (see `checkpoints`), off
+                    // the writer's thread; the writer checkpoints itself only if that task
+                    // falls behind by ~80 MiB of WAL.
+                    conn.execute("PRAGMA wal_autocheckpoint = 20000").await?;
                     conn.execute(
                         format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}").as_str(),
                     )
@@ -129,7 +144,7 @@ impl SqlStore {
             options.clone().connect(url).await?
         };
         let pool = if separate_writer {
-            options.connect(url).await?
+            options.clone().connect(url).await?
         } else {
             writer.clone()
         };
@@ -138,11 +153,14 @@ impl SqlStore {
             writer,
             dialect,
             group_commit: None,
+            hot: (dialect == Dialect::Sqlite).then(Default::default),
         };
         migrate::run(&store.writer, dialect, unix_now()).await?;
         if separate_writer {
             // The task's own copy has no group commit, so it writes directly.
             store.group_commit = Some(Arc::new(group_commit::GroupCommit::start(store.clone())));
+            let checkpointer = options.max_connections(1).connect(url).await?;
+            checkpoints::start(checkpointer, store.writer.clone());
         }
         Ok(store)
     }

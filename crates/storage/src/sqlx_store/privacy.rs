@@ -39,6 +39,9 @@ impl BlockStore for SqlStore {
             .bind(now)
             .execute(&self.writer)
             .await?;
+        if let Some(hot) = &self.hot {
+            hot.invalidate_blocks(owner_id, blocked_id);
+        }
         Ok(!existed)
     }
 
@@ -48,6 +51,9 @@ impl BlockStore for SqlStore {
             .bind(blocked_id)
             .execute(&self.writer)
             .await?;
+        if let Some(hot) = &self.hot {
+            hot.invalidate_blocks(owner_id, blocked_id);
+        }
         Ok(done.rows_affected() > 0)
     }
 
@@ -96,27 +102,16 @@ impl BlockStore for SqlStore {
     }
 
     async fn blocks_between(&self, a: i64, b: i64) -> StorageResult<(bool, bool)> {
-        // One statement instead of two: each query is a round trip to the pool's worker.
-        let rows = sqlx::query(
-            "SELECT owner_id FROM blocked_users \
-             WHERE (owner_id = ? AND blocked_id = ?) OR (owner_id = ? AND blocked_id = ?)",
-        )
-        .bind(a)
-        .bind(b)
-        .bind(b)
-        .bind(a)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out = (false, false);
-        for row in &rows {
-            let owner = i64_col(row, "owner_id")?;
-            if owner == a {
-                out.0 = true;
-            } else if owner == b {
-                out.1 = true;
-            }
+        let Some(hot) = &self.hot else {
+            return self.read_blocks_between(a, b).await;
+        };
+        if let Some(flags) = hot.blocks(a, b) {
+            return Ok(flags);
         }
-        Ok(out)
+        let ticket = hot.ticket();
+        let flags = self.read_blocks_between(a, b).await?;
+        hot.fill_blocks(ticket, a, b, flags);
+        Ok(flags)
     }
 
     async fn blocked_by(&self, owner_ids: &[i64], other_id: i64) -> StorageResult<Vec<i64>> {
@@ -209,5 +204,32 @@ impl PrivacyStore for SqlStore {
             .execute(&self.writer)
             .await?;
         Ok(())
+    }
+}
+
+impl SqlStore {
+    /// Both block directions between `a` and `b`, from the database.
+    async fn read_blocks_between(&self, a: i64, b: i64) -> StorageResult<(bool, bool)> {
+        // One statement instead of two: each query is a round trip to the pool's worker.
+        let rows = sqlx::query(
+            "SELECT owner_id FROM blocked_users \
+             WHERE (owner_id = ? AND blocked_id = ?) OR (owner_id = ? AND blocked_id = ?)",
+        )
+        .bind(a)
+        .bind(b)
+        .bind(b)
+        .bind(a)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = (false, false);
+        for row in &rows {
+            let owner = i64_col(row, "owner_id")?;
+            if owner == a {
+                out.0 = true;
+            } else if owner == b {
+                out.1 = true;
+            }
+        }
+        Ok(out)
     }
 }

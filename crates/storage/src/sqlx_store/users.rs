@@ -13,7 +13,7 @@ use super::rows::{bool_col, i64_col, opt_text_col, text_col};
 use super::SqlStore;
 use crate::error::{StorageError, StorageResult};
 use crate::traits::UserStore;
-use crate::types::{NewUser, UserRecord};
+use crate::types::{NewUser, UserAccess, UserRecord};
 
 pub(super) const USER_COLUMNS: &str =
     "id, access_hash, phone, first_name, last_name, username, about, \
@@ -117,6 +117,21 @@ impl UserStore for SqlStore {
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn access(&self, id: i64) -> StorageResult<Option<UserAccess>> {
+        let Some(hot) = &self.hot else {
+            return Ok(UserStore::get(self, id).await?.map(|u| u.access()));
+        };
+        if let Some(access) = hot.user(id) {
+            return Ok(Some(access));
+        }
+        let ticket = hot.ticket();
+        let access = UserStore::get(self, id).await?.map(|u| u.access());
+        if let Some(access) = access {
+            hot.fill_user(ticket, id, access);
+        }
+        Ok(access)
     }
 
     async fn get_many(&self, ids: &[i64]) -> StorageResult<Vec<UserRecord>> {

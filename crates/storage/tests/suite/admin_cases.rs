@@ -82,9 +82,15 @@ pub async fn admin_delete_account_frees_phone(ctx: Ctx) -> Result<()> {
     s.authorizations
         .bind_user(77, ann.id, 1_700_000_000)
         .await?;
+    let before = s.users.access(ann.id).await?.expect("ann exists");
+    assert!(!before.deleted);
+    assert_eq!(before.access_hash, ann.access_hash);
     s.admin.delete_account(ann.id).await?;
     let gone = s.users.get(ann.id).await?.expect("row kept");
     assert!(gone.deleted);
+    // What a store may cache for inputPeerUser checks follows the deletion.
+    assert!(s.users.access(ann.id).await?.expect("row kept").deleted);
+    assert!(s.users.access(ann.id + 1_000).await?.is_none());
     assert_eq!(gone.username, None);
     assert!(s.users.get_by_phone("15550001").await?.is_none());
     assert!(s.authorizations.list_for_user(ann.id).await?.is_empty());

@@ -224,6 +224,8 @@ pub async fn blocks_and_privacy(ctx: Ctx) -> Result<()> {
     );
     assert!(blocks.blocked_by(&[], b.id).await?.is_empty());
     blocks.unblock(c.id, b.id).await?;
+    // Answers that a store may cache follow each block and unblock.
+    assert_eq!(blocks.blocks_between(c.id, b.id).await?, (false, false));
     let page = blocks.list_blocked(a.id, 0, 10).await?;
     assert_eq!(
         page.iter().map(|r| r.blocked_id).collect::<Vec<_>>(),
@@ -234,6 +236,7 @@ pub async fn blocks_and_privacy(ctx: Ctx) -> Result<()> {
     assert_eq!(blocks.count_blocked(a.id).await?, 2);
     assert!(blocks.unblock(a.id, b.id).await?);
     assert!(!blocks.unblock(a.id, b.id).await?);
+    assert_eq!(blocks.blocks_between(b.id, a.id).await?, (false, false));
     assert_eq!(blocks.count_blocked(a.id).await?, 1);
 
     let privacy = &ctx.storage.privacy;
