@@ -150,7 +150,10 @@ impl Session {
     async fn on_client(&mut self, msg: PlainMessage, conn: ConnectionSink) {
         if self.conn.as_ref().map(|c| c.conn_id) != Some(conn.conn_id) {
             self.conn = Some(conn);
-            while let Some(m) = self.backlog.pop_front() {
+            // Drained into a local first: if this connection is already gone, `deliver`
+            // puts each message back into the backlog, and popping from it until it is
+            // empty would never end (a session role once spun at 100% CPU here).
+            for m in std::mem::take(&mut self.backlog) {
                 self.deliver(m);
             }
         }
